@@ -1,0 +1,1 @@
+//! Threat-data importers: CISA KEV, FIRST EPSS, OSV, CISA vulnrichment (SSVC).

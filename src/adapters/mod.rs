@@ -1,0 +1,3 @@
+//! The edges: SQLite state store and threat feeds.
+
+pub mod feeds;

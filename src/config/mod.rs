@@ -1,0 +1,1 @@
+//! Site configuration: site.toml, policy.toml, inventory.toml.

@@ -1,0 +1,11 @@
+//! The domain, pure: no terminal, runtime, database or SSH; the clock arrives as an argument.
+
+pub mod advisory;
+pub mod asset;
+pub mod cvss_score;
+pub mod finding;
+pub mod patch;
+pub mod policy;
+pub mod risk;
+pub mod threat;
+pub mod version;
