@@ -60,3 +60,86 @@ impl ThreatIntel {
         self.by_cve.get(cve)
     }
 }
+
+/// What one feed kind contributes; the store replaces a kind's records wholesale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FeedRecords {
+    Kev(Vec<KevEntry>),
+    Epss {
+        /// The `#model_version` of the file, e.g. `v2026.06.15`.
+        model_version: String,
+        score_date: Option<NaiveDate>,
+        scores: Vec<(String, Epss)>,
+    },
+    Osv(Vec<super::advisory::Advisory>),
+    Ssvc(Vec<(String, Ssvc)>),
+}
+
+impl FeedRecords {
+    pub fn kind(&self) -> FeedKind {
+        match self {
+            FeedRecords::Kev(_) => FeedKind::Kev,
+            FeedRecords::Epss { .. } => FeedKind::Epss,
+            FeedRecords::Osv(_) => FeedKind::Osv,
+            FeedRecords::Ssvc(_) => FeedKind::Ssvc,
+        }
+    }
+}
+
+/// The kinds of threat data a site keeps under `feeds/<dir>/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    Kev,
+    Epss,
+    Osv,
+    Ssvc,
+}
+
+impl FeedKind {
+    pub const ALL: [FeedKind; 4] = [FeedKind::Kev, FeedKind::Epss, FeedKind::Osv, FeedKind::Ssvc];
+
+    /// The folder under `feeds/` that holds this kind.
+    pub fn dir(self) -> &'static str {
+        match self {
+            FeedKind::Kev => "kev",
+            FeedKind::Epss => "epss",
+            FeedKind::Osv => "osv",
+            FeedKind::Ssvc => "vulnrichment",
+        }
+    }
+}
+
+impl ThreatIntel {
+    /// Joins KEV, EPSS, SSVC and the advisories' CVSS vectors per CVE. Vectors that do
+    /// not score are skipped (they were checked at import).
+    pub fn build(
+        kev: Vec<KevEntry>,
+        epss: Vec<(String, Epss)>,
+        ssvc: Vec<(String, Ssvc)>,
+        advisories: &[super::advisory::Advisory],
+    ) -> Self {
+        let mut by_cve: HashMap<String, CveIntel> = HashMap::new();
+        for entry in kev {
+            by_cve.entry(entry.cve.clone()).or_default().kev = Some(entry);
+        }
+        for (cve, score) in epss {
+            by_cve.entry(cve).or_default().epss = Some(score);
+        }
+        for (cve, decision) in ssvc {
+            by_cve.entry(cve).or_default().ssvc = decision;
+        }
+        let mut vectors: HashMap<&str, Vec<CvssScore>> = HashMap::new();
+        for advisory in advisories {
+            for v in &advisory.cvss {
+                if let Ok(scored) = super::cvss_score::score(&v.vector) {
+                    vectors.entry(v.cve.as_str()).or_default().push(scored);
+                }
+            }
+        }
+        for (cve, scores) in vectors {
+            by_cve.entry(cve.to_string()).or_default().cvss = super::cvss_score::preferred(scores);
+        }
+        ThreatIntel { by_cve }
+    }
+}
