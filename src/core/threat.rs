@@ -121,7 +121,8 @@ impl ThreatIntel {
     ) -> Self {
         let mut by_cve: HashMap<String, CveIntel> = HashMap::new();
         for entry in kev {
-            by_cve.entry(entry.cve.clone()).or_default().kev = Some(entry);
+            let cve = entry.cve.clone();
+            by_cve.entry(cve).or_default().kev = Some(entry);
         }
         for (cve, score) in epss {
             by_cve.entry(cve).or_default().epss = Some(score);
