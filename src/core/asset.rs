@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -133,18 +134,30 @@ impl<'de> Deserialize<'de> for OsRelease {
     }
 }
 
+/// A string many hosts share (the same package name or version): a pointer-sized handle,
+/// because a fleet of 10,000 hosts with 1,500 packages each holds 15 million of them.
+pub type SharedStr = Arc<String>;
+
 /// One installed binary package. `source` is the source package advisories name
 /// (Debian and Ubuntu advisories key on it); when absent the binary name is used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InstalledPackage {
-    pub name: String,
-    pub version: String,
-    pub source: Option<String>,
+    pub name: SharedStr,
+    pub version: SharedStr,
+    pub source: Option<SharedStr>,
 }
 
 impl InstalledPackage {
+    pub fn new(name: impl Into<String>, version: impl Into<String>, source: Option<String>) -> Self {
+        InstalledPackage {
+            name: Arc::new(name.into()),
+            version: Arc::new(version.into()),
+            source: source.map(Arc::new),
+        }
+    }
+
     pub fn source_name(&self) -> &str {
-        self.source.as_deref().unwrap_or(&self.name)
+        self.source.as_deref().map_or(self.name.as_str(), String::as_str)
     }
 }
 

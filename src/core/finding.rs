@@ -103,11 +103,13 @@ impl<'a> AdvisoryIndex<'a> {
         let format = asset.os.distro.package_format();
         for package in &asset.packages {
             let source = package.source_name();
-            let mut candidates: Vec<&Indexed> = names.get(source).into_iter().flatten().collect();
-            if source != package.name {
-                candidates.extend(names.get(package.name.as_str()).into_iter().flatten());
-            }
-            for entry in candidates {
+            let by_source = names.get(source).map(Vec::as_slice).unwrap_or_default();
+            let by_binary = if source == package.name.as_str() {
+                &[]
+            } else {
+                names.get(package.name.as_str()).map(Vec::as_slice).unwrap_or_default()
+            };
+            for entry in by_source.iter().chain(by_binary) {
                 let hit = match affected_by(format, &package.version, &entry.affected.ranges) {
                     Ok(hit) => hit,
                     Err(warning) => {
@@ -128,9 +130,9 @@ impl<'a> AdvisoryIndex<'a> {
                         asset: asset.name.clone(),
                         cve: cve.to_string(),
                         advisory: entry.advisory.id.clone(),
-                        package: package.name.clone(),
+                        package: package.name.to_string(),
                         source_package: entry.affected.package.clone(),
-                        installed: package.version.clone(),
+                        installed: package.version.to_string(),
                         fixed: fixed.clone(),
                     });
                 }

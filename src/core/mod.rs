@@ -6,6 +6,7 @@ pub mod cvss_score;
 pub mod finding;
 pub mod patch;
 pub mod policy;
+pub mod reasons;
 pub mod risk;
 pub mod threat;
 pub mod version;

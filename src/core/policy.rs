@@ -120,6 +120,13 @@ pub struct DecisionInputs {
     pub total_impact: Option<bool>,
 }
 
+/// A class and the decision row (0-based) that gave it; `None` for the default class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub class: PriorityClass,
+    pub row: Option<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRules {
@@ -277,15 +284,22 @@ pub struct Policy {
 
 impl Policy {
     /// The class for a finding: unknown SSVC inputs give the default class (DESIGN.md §1).
-    pub fn classify(&self, inputs: DecisionInputs) -> PriorityClass {
+    pub fn decide(&self, inputs: DecisionInputs) -> Decision {
+        let fallback = Decision {
+            class: self.default_class,
+            row: None,
+        };
         let (Some(automatable), Some(total_impact)) = (inputs.automatable, inputs.total_impact)
         else {
-            return self.default_class;
+            return fallback;
         };
         self.decision
             .iter()
-            .find(|rule| rule.matches(inputs.kev, inputs.internet_facing, automatable, total_impact))
-            .map_or(self.default_class, |rule| rule.class)
+            .position(|rule| rule.matches(inputs.kev, inputs.internet_facing, automatable, total_impact))
+            .map_or(fallback, |row| Decision {
+                class: self.decision[row].class,
+                row: Some(row),
+            })
     }
 
     pub fn class_rule(&self, class: PriorityClass) -> Option<&ClassRule> {
