@@ -363,3 +363,18 @@ fn directory_without_site_toml_is_not_a_site() {
             .contains("not a SecureUPDATE site: site.toml is missing")
     );
 }
+
+#[test]
+fn top_level_key_below_a_table_gets_a_hint() {
+    let message = load_error(&site_with(
+        "site.toml",
+        &format!("{SITE}theme = \"mono\"\n"),
+    ))
+    .1;
+    assert_eq!(
+        message,
+        "site.toml:17:1: ssh.theme: unknown field `theme`, expected one of `known_hosts`, \
+         `identity`, `config`, `connect_timeout_s`, `command_timeout_s`; `theme` is a top-level \
+         key: move it above the first [table] header"
+    );
+}

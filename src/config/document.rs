@@ -88,6 +88,34 @@ impl Document {
         })
     }
 
+    /// Like [`Document::deserialize`], and when a key that belongs at the top (`top_level`)
+    /// turns up as unknown inside a table, says why: TOML puts every key after a `[table]`
+    /// header into that table.
+    pub fn deserialize_top_level<T: DeserializeOwned>(
+        &self,
+        top_level: &[&str],
+    ) -> Result<T, ConfigError> {
+        self.deserialize().map_err(|error| match error {
+            ConfigError::Field {
+                at,
+                field,
+                mut message,
+            } => {
+                if field.segments().len() > 1
+                    && let Some(PathSegment::Key(key)) = field.segments().last()
+                    && top_level.contains(&key.as_str())
+                    && message.starts_with("unknown field")
+                {
+                    message.push_str(&format!(
+                        "; `{key}` is a top-level key: move it above the first [table] header"
+                    ));
+                }
+                ConfigError::Field { at, field, message }
+            }
+            other => other,
+        })
+    }
+
     /// The error for a broken rule, pointing at the value the issue names (or the nearest
     /// enclosing value that exists in the file).
     pub fn invalid(&self, issue: Issue) -> ConfigError {

@@ -20,7 +20,7 @@ pub fn load_policy(path: &Path) -> Result<Policy, ConfigError> {
             "the file is empty; expected default_class, [classes.*], [[decision]], [approval] and [rollout]",
         )));
     }
-    let policy: Policy = document.deserialize()?;
+    let policy: Policy = document.deserialize_top_level(&["default_class"])?;
     validate(&policy).map_err(|issue| document.invalid(issue))?;
     Ok(policy)
 }

@@ -114,7 +114,7 @@ impl SiteConfig {
                 "the file is empty; expected `name`, at least one [[operator]], [trust] and [ssh]",
             )));
         }
-        let config: SiteConfig = document.deserialize()?;
+        let config: SiteConfig = document.deserialize_top_level(&["name", "theme"])?;
         config
             .validate(site_dir)
             .map_err(|issue| document.invalid(issue))?;

@@ -1,4 +1,6 @@
 //! A small valid site in a temporary directory, for the config tests to break one piece at a time.
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
 
 use std::fs;
 use std::path::Path;
