@@ -33,7 +33,7 @@ pub fn validate(format: PackageFormat, version: &str) -> Result<(), VersionError
     }
     match format {
         PackageFormat::Dpkg => {
-            dpkg_shape(version).map_err(|reason| bad(reason))?;
+            dpkg_shape(version).map_err(bad)?;
             version
                 .parse::<debversion::Version>()
                 .map(|_| ())
