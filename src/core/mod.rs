@@ -7,5 +7,6 @@ pub mod finding;
 pub mod patch;
 pub mod policy;
 pub mod risk;
+pub mod sanitize;
 pub mod threat;
 pub mod version;
