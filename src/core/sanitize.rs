@@ -74,7 +74,10 @@ enum Piece {
 fn for_each_piece(bytes: &[u8], mut f: impl FnMut(Piece)) {
     for chunk in bytes.utf8_chunks() {
         chunk.valid().chars().for_each(|c| f(Piece::Char(c)));
-        chunk.invalid().iter().for_each(|&b| f(Piece::InvalidByte(b)));
+        chunk
+            .invalid()
+            .iter()
+            .for_each(|&b| f(Piece::InvalidByte(b)));
     }
 }
 
@@ -176,7 +179,7 @@ mod tests {
         assert_eq!(sanitize_line("abcd", 4), "abcd");
         assert_eq!(sanitize_line("abc", 0), "");
         assert_eq!(
-            sanitize_line("ab\x1b", 4),
+            sanitize_line("ab\u{202E}", 6),
             "ab…",
             "a placeholder is never cut in half"
         );

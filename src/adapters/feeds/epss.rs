@@ -41,9 +41,17 @@ pub fn parse_epss(bytes: &[u8], origin: &str) -> Result<EpssFile, FeedError> {
     match lines.next().transpose()? {
         Some((_, HEADER)) => {}
         Some((n, other)) => {
-            return Err(at(n, format!("expected the header `{HEADER}`, got `{}`", shown(other))));
+            return Err(at(
+                n,
+                format!("expected the header `{HEADER}`, got `{}`", shown(other)),
+            ));
         }
-        None => return Err(at(2, format!("expected the header `{HEADER}`, got the end of the file"))),
+        None => {
+            return Err(at(
+                2,
+                format!("expected the header `{HEADER}`, got the end of the file"),
+            ));
+        }
     }
     let mut seen = HashSet::new();
     let mut scores = Vec::new();
@@ -66,7 +74,8 @@ pub fn parse_epss(bytes: &[u8], origin: &str) -> Result<EpssFile, FeedError> {
 }
 
 fn parse_model_line(line: &str) -> Result<(String, Option<NaiveDate>), String> {
-    let expected = "expected a first line like `#model_version:v2026.06.15,score_date:2026-09-29T12:00:22Z`";
+    let expected =
+        "expected a first line like `#model_version:v2026.06.15,score_date:2026-09-29T12:00:22Z`";
     let Some(rest) = line.strip_prefix('#') else {
         return Err(format!("{expected}, got `{}`", shown(line)));
     };
@@ -77,9 +86,13 @@ fn parse_model_line(line: &str) -> Result<(String, Option<NaiveDate>), String> {
             Some(("model_version", v)) => {
                 let valid = !v.is_empty()
                     && v.len() <= 64
-                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
                 if !valid {
-                    return Err(format!("model_version `{}` is not a version like v2026.06.15", shown(v)));
+                    return Err(format!(
+                        "model_version `{}` is not a version like v2026.06.15",
+                        shown(v)
+                    ));
                 }
                 model_version = Some(v.to_string());
             }
@@ -87,23 +100,32 @@ fn parse_model_line(line: &str) -> Result<(String, Option<NaiveDate>), String> {
                 let date = DateTime::parse_from_rfc3339(v)
                     .map(|t| t.date_naive())
                     .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d"))
-                    .map_err(|_| format!("score_date `{}` is not a date or RFC 3339 time", shown(v)))?;
+                    .map_err(|_| {
+                        format!("score_date `{}` is not a date or RFC 3339 time", shown(v))
+                    })?;
                 score_date = Some(date);
             }
             _ => {}
         }
     }
-    let model_version = model_version.ok_or_else(|| format!("{expected}, got `{}`", shown(line)))?;
+    let model_version =
+        model_version.ok_or_else(|| format!("{expected}, got `{}`", shown(line)))?;
     Ok((model_version, score_date))
 }
 
 fn parse_row(text: &str) -> Result<(&str, Epss), String> {
     let fields: Vec<&str> = text.split(',').collect();
     let [cve, score, percentile] = fields[..] else {
-        return Err(format!("expected 3 fields `cve,epss,percentile`, got {}", fields.len()));
+        return Err(format!(
+            "expected 3 fields `cve,epss,percentile`, got {}",
+            fields.len()
+        ));
     };
     if !is_cve_id(cve) {
-        return Err(format!("`{}` is not a CVE id like CVE-2021-4034", shown(cve)));
+        return Err(format!(
+            "`{}` is not a CVE id like CVE-2021-4034",
+            shown(cve)
+        ));
     }
     Ok((
         cve,
@@ -127,7 +149,8 @@ mod tests {
     use super::*;
 
     const FILE: &str = "feeds/epss/epss.csv";
-    const HEAD: &str = "#model_version:v2026.06.15,score_date:2026-09-29T12:00:22Z\ncve,epss,percentile\n";
+    const HEAD: &str =
+        "#model_version:v2026.06.15,score_date:2026-09-29T12:00:22Z\ncve,epss,percentile\n";
 
     #[test]
     fn parses_header_and_rows() {
@@ -142,14 +165,20 @@ mod tests {
     fn errors_name_the_line() {
         let text = format!("{HEAD}CVE-1999-0001,0.1,0.2\nCVE-1999-0002,NaN,0.2\n");
         let err = parse_epss(text.as_bytes(), FILE).unwrap_err().to_string();
-        assert_eq!(err, "feeds/epss/epss.csv:4: epss `NaN` is not a number from 0 to 1");
+        assert_eq!(
+            err,
+            "feeds/epss/epss.csv:4: epss `NaN` is not a number from 0 to 1"
+        );
     }
 
     #[test]
     fn missing_header_is_an_error() {
         let text = "#model_version:v1\nCVE-1999-0001,0.1,0.2\n";
         let err = parse_epss(text.as_bytes(), FILE).unwrap_err().to_string();
-        assert!(err.starts_with("feeds/epss/epss.csv:2: expected the header"), "{err}");
+        assert!(
+            err.starts_with("feeds/epss/epss.csv:2: expected the header"),
+            "{err}"
+        );
     }
 
     #[test]

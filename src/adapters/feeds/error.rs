@@ -23,7 +23,9 @@ pub enum FeedError {
     Symlink { file: String },
     #[error("{file}: is not a regular file or folder; feeds/ may hold only those")]
     NotRegular { file: String },
-    #[error("{file}: more than {cap} feed files or folders nested deeper than {depth}; refusing to read on")]
+    #[error(
+        "{file}: more than {cap} feed files or folders nested deeper than {depth}; refusing to read on"
+    )]
     TooMany {
         file: String,
         cap: usize,

@@ -58,14 +58,27 @@ mod tests {
     fn cve_ids_are_strict() {
         assert!(is_cve_id("CVE-2021-4034"));
         assert!(is_cve_id("CVE-2024-123456"));
-        for bad in ["CVE-21-4034", "CVE-2021-403", "cve-2021-4034", "CVE-2021-4034\n", "CVE-2021-40a4", ""] {
+        for bad in [
+            "CVE-21-4034",
+            "CVE-2021-403",
+            "cve-2021-4034",
+            "CVE-2021-4034\n",
+            "CVE-2021-40a4",
+            "",
+        ] {
             assert!(!is_cve_id(bad), "{bad:?}");
         }
     }
 
     #[test]
     fn advisory_ids_allow_distribution_forms_only() {
-        for good in ["USN-6859-1", "RHSA-2024:4546", "DSA-3029-1", "GHSA-9v2f-6vcg-3hgv", "SUSE-FU-2022:0444-1"] {
+        for good in [
+            "USN-6859-1",
+            "RHSA-2024:4546",
+            "DSA-3029-1",
+            "GHSA-9v2f-6vcg-3hgv",
+            "SUSE-FU-2022:0444-1",
+        ] {
             assert!(is_advisory_id(good), "{good}");
         }
         for bad in ["", "-x", "USN 1", "USN-1\u{1b}", "a/b", &"A".repeat(129)] {

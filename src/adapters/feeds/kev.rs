@@ -33,7 +33,9 @@ pub fn parse_kev(bytes: &[u8], origin: &str) -> Result<Vec<KevEntry>, FeedError>
         let at = list_at.index(i);
         let entry = parse_entry(at.object(item)?, &at)?;
         if !seen.insert(entry.cve.clone()) {
-            return Err(at.key("cveID").error(format!("{} is listed twice", entry.cve)));
+            return Err(at
+                .key("cveID")
+                .error(format!("{} is listed twice", entry.cve)));
         }
         entries.push(entry);
     }
@@ -109,14 +111,20 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].cve, "CVE-2021-4034");
         assert!(entries[0].ransomware);
-        assert_eq!(entries[0].date_added, NaiveDate::from_ymd_opt(2022, 6, 27).unwrap());
+        assert_eq!(
+            entries[0].date_added,
+            NaiveDate::from_ymd_opt(2022, 6, 27).unwrap()
+        );
     }
 
     #[test]
     fn unknown_ransomware_value_is_an_error() {
         let text = catalogue(&entry("CVE-2021-4034", "2022-06-27", "maybe"));
         let err = parse_kev(text.as_bytes(), FILE).unwrap_err().to_string();
-        assert!(err.contains("vulnerabilities[0].knownRansomwareCampaignUse"), "{err}");
+        assert!(
+            err.contains("vulnerabilities[0].knownRansomwareCampaignUse"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -131,7 +139,10 @@ mod tests {
         let one = entry("CVE-2021-4034", "2022-06-27", "Known");
         let text = format!(r#"{{"vulnerabilities": [{one}, {one}]}}"#);
         let err = parse_kev(text.as_bytes(), FILE).unwrap_err().to_string();
-        assert!(err.contains("vulnerabilities[1].cveID: CVE-2021-4034 is listed twice"), "{err}");
+        assert!(
+            err.contains("vulnerabilities[1].cveID: CVE-2021-4034 is listed twice"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ pub fn parse_osv(bytes: &[u8], origin: &str) -> Result<OsvParsed, FeedError> {
     let top = root.object(&doc)?;
     let (id, id_at) = root.required_str(top, "id")?;
     if !is_advisory_id(id) {
-        return Err(id_at.expected("an advisory id matching [A-Za-z0-9][A-Za-z0-9:._-]{0,127}", &top["id"]));
+        return Err(id_at.expected(
+            "an advisory id matching [A-Za-z0-9][A-Za-z0-9:._-]{0,127}",
+            &top["id"],
+        ));
     }
     let affected_list = root.optional_array(top, "affected")?;
     if root.optional(top, "withdrawn").is_some() {
@@ -178,7 +181,8 @@ fn ubuntu_cves_map(
     let Some((specific, specific_at)) = at.optional(entry, "database_specific") else {
         return Ok(());
     };
-    let Some((map, map_at)) = specific_at.optional(specific_at.object(specific)?, "cves_map") else {
+    let Some((map, map_at)) = specific_at.optional(specific_at.object(specific)?, "cves_map")
+    else {
         return Ok(());
     };
     for (cve, cve_at) in map_at.optional_array(map_at.object(map)?, "cves")? {
@@ -198,7 +202,12 @@ fn ubuntu_cves_map(
 
 /// `summary`, else the first line of `details`, as safe text.
 fn summary(top: &Map<String, Value>) -> String {
-    let text = |key: &str| top.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let text = |key: &str| {
+        top.get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     text("summary")
         .or_else(|| text("details").and_then(|d| d.lines().next()))
         .map(clean_text)
@@ -238,7 +247,10 @@ mod tests {
         let extra = r#""aliases": ["CVE-2020-0001", "GHSA-x"], "related": ["CVE-2020-0002"],
             "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
                          {"type": "CVSS_V2", "score": "AV:N/AC:L/Au:N/C:P/I:P/A:P"}],"#;
-        let advisory = parse_osv(record(extra).as_bytes(), "f.json").unwrap().advisory.unwrap();
+        let advisory = parse_osv(record(extra).as_bytes(), "f.json")
+            .unwrap()
+            .advisory
+            .unwrap();
         assert_eq!(advisory.cves, vec!["CVE-2020-0001", "CVE-2020-0002"]);
         let cves: Vec<&str> = advisory.cvss.iter().map(|v| v.cve.as_str()).collect();
         assert_eq!(cves, vec!["CVE-2020-0001", "CVE-2020-0002"]);
@@ -249,12 +261,19 @@ mod tests {
         let err = parse_osv(record(r#""aliases": ["CVE-20-1"],"#).as_bytes(), "f.json")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("f.json: aliases[0]: `CVE-20-1` looks like a CVE id"), "{err}");
+        assert!(
+            err.starts_with("f.json: aliases[0]: `CVE-20-1` looks like a CVE id"),
+            "{err}"
+        );
     }
 
     #[test]
     fn withdrawn_records_are_skipped() {
-        let parsed = parse_osv(record(r#""withdrawn": "2024-01-01T00:00:00Z","#).as_bytes(), "f.json").unwrap();
+        let parsed = parse_osv(
+            record(r#""withdrawn": "2024-01-01T00:00:00Z","#).as_bytes(),
+            "f.json",
+        )
+        .unwrap();
         assert_eq!(parsed.advisory, None);
         assert_eq!(parsed.skipped_packages, 1);
     }
@@ -264,6 +283,9 @@ mod tests {
         let err = parse_osv(record(r#""published": "last week","#).as_bytes(), "f.json")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("published: expected an RFC 3339 time"), "{err}");
+        assert!(
+            err.contains("published: expected an RFC 3339 time"),
+            "{err}"
+        );
     }
 }

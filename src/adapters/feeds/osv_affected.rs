@@ -17,7 +17,9 @@ pub fn map_ecosystem(ecosystem: &str) -> Option<(Distro, String)> {
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     match parts[..] {
         ["Debian", release] if digits(release) => Some((Distro::Debian, release.to_string())),
-        ["Ubuntu", release] | ["Ubuntu", release, "LTS"] | ["Ubuntu", "Pro", release, "LTS"]
+        ["Ubuntu", release]
+        | ["Ubuntu", release, "LTS"]
+        | ["Ubuntu", "Pro", release, "LTS"]
         | ["Ubuntu", "Pro", release] => {
             let (yy, mm) = release.split_once('.')?;
             (digits(yy) && digits(mm)).then(|| (Distro::Ubuntu, release.to_string()))
@@ -68,7 +70,8 @@ pub(crate) fn parse_affected(
     if let Some((specific, specific_at)) = at.optional(obj, "ecosystem_specific") {
         let specific = specific_at.object(specific)?;
         for (binary, binary_at) in specific_at.optional_array(specific, "binaries")? {
-            let (binary, name_at) = binary_at.required_str(binary_at.object(binary)?, "binary_name")?;
+            let (binary, name_at) =
+                binary_at.required_str(binary_at.object(binary)?, "binary_name")?;
             if !is_package_name(binary) {
                 return Err(name_at.error(format!("`{binary}` is not a package name")));
             }
@@ -102,7 +105,9 @@ fn parse_events(
         let event_at = events_at.index(i);
         let event = event_at.object(event)?;
         let [(kind, value)] = event.iter().collect::<Vec<_>>()[..] else {
-            return Err(event_at.error("expected exactly one of introduced, fixed, last_affected, limit"));
+            return Err(
+                event_at.error("expected exactly one of introduced, fixed, last_affected, limit")
+            );
         };
         let value_at = event_at.key(kind);
         let value = value_at.string(value)?;
@@ -155,7 +160,10 @@ mod tests {
             ("Ubuntu:22.04:LTS", Some((Distro::Ubuntu, "22.04"))),
             ("Ubuntu:22.04", Some((Distro::Ubuntu, "22.04"))),
             ("Ubuntu:Pro:22.04:LTS", Some((Distro::Ubuntu, "22.04"))),
-            ("Red Hat:enterprise_linux:9::baseos", Some((Distro::Rhel, "9"))),
+            (
+                "Red Hat:enterprise_linux:9::baseos",
+                Some((Distro::Rhel, "9")),
+            ),
             ("Red Hat:rhel_eus:9.2::appstream", Some((Distro::Rhel, "9"))),
             ("Red Hat:rhel_aus:8.6::appstream", Some((Distro::Rhel, "8"))),
             ("Red Hat:openshift:4.13::el9", None),
@@ -174,7 +182,12 @@ mod tests {
     fn ranges(events: &str) -> Result<Vec<VersionRange>, FeedError> {
         let range: Value = serde_json::from_str(&format!(r#"{{"events": {events}}}"#)).unwrap();
         let at = At::root("f.json");
-        parse_events(range.as_object().unwrap(), &at, version::PackageFormat::Dpkg, "pkg")
+        parse_events(
+            range.as_object().unwrap(),
+            &at,
+            version::PackageFormat::Dpkg,
+            "pkg",
+        )
     }
 
     #[test]
@@ -200,7 +213,12 @@ mod tests {
 
     #[test]
     fn an_invalid_version_names_the_package() {
-        let err = ranges(r#"[{"introduced": "0"}, {"fixed": "1.0 beta"}]"#).unwrap_err().to_string();
-        assert!(err.starts_with("f.json: events[1].fixed: package pkg:"), "{err}");
+        let err = ranges(r#"[{"introduced": "0"}, {"fixed": "1.0 beta"}]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("f.json: events[1].fixed: package pkg:"),
+            "{err}"
+        );
     }
 }

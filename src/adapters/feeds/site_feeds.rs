@@ -68,7 +68,11 @@ pub fn fingerprint(feeds_dir: &Path, kind: FeedKind) -> Result<Option<String>, F
 }
 
 /// [`fingerprint`] with explicit size caps.
-pub fn fingerprint_with(feeds_dir: &Path, kind: FeedKind, caps: SizeCaps) -> Result<Option<String>, FeedError> {
+pub fn fingerprint_with(
+    feeds_dir: &Path,
+    kind: FeedKind,
+    caps: SizeCaps,
+) -> Result<Option<String>, FeedError> {
     let files = list(feeds_dir, kind)?;
     if files.is_empty() {
         return Ok(None);
@@ -215,7 +219,12 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
     let meta = match fs::symlink_metadata(&dir) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => return Err(FeedError::Read { file: origin(b""), source }),
+        Err(source) => {
+            return Err(FeedError::Read {
+                file: origin(b""),
+                source,
+            });
+        }
     };
     if meta.file_type().is_symlink() {
         return Err(FeedError::Symlink { file: origin(b"") });
@@ -228,9 +237,15 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
     let mut entries = 0usize;
     let mut pending = vec![(dir, Vec::new(), 0usize)];
     while let Some((folder, rel, depth)) = pending.pop() {
-        let read = fs::read_dir(&folder).map_err(|source| FeedError::Read { file: origin(&rel), source })?;
+        let read = fs::read_dir(&folder).map_err(|source| FeedError::Read {
+            file: origin(&rel),
+            source,
+        })?;
         for entry in read {
-            let entry = entry.map_err(|source| FeedError::Read { file: origin(&rel), source })?;
+            let entry = entry.map_err(|source| FeedError::Read {
+                file: origin(&rel),
+                source,
+            })?;
             let name = entry.file_name();
             if name.as_bytes().starts_with(b".") {
                 continue;
@@ -242,21 +257,34 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
             child_rel.extend_from_slice(name.as_bytes());
             entries += 1;
             if entries > MAX_ENTRIES || depth > MAX_DEPTH {
-                return Err(FeedError::TooMany { file: origin(&child_rel), cap: MAX_ENTRIES, depth: MAX_DEPTH });
+                return Err(FeedError::TooMany {
+                    file: origin(&child_rel),
+                    cap: MAX_ENTRIES,
+                    depth: MAX_DEPTH,
+                });
             }
             let path = entry.path();
-            let meta = fs::symlink_metadata(&path)
-                .map_err(|source| FeedError::Read { file: origin(&child_rel), source })?;
+            let meta = fs::symlink_metadata(&path).map_err(|source| FeedError::Read {
+                file: origin(&child_rel),
+                source,
+            })?;
             let kind_of = meta.file_type();
             if kind_of.is_symlink() {
-                return Err(FeedError::Symlink { file: origin(&child_rel) });
+                return Err(FeedError::Symlink {
+                    file: origin(&child_rel),
+                });
             } else if kind_of.is_dir() {
                 if recursive {
                     pending.push((path, child_rel, depth + 1));
                 }
             } else if !kind_of.is_file() {
-                return Err(FeedError::NotRegular { file: origin(&child_rel) });
-            } else if Path::new(&name).extension().is_some_and(|e| e == extension(kind)) {
+                return Err(FeedError::NotRegular {
+                    file: origin(&child_rel),
+                });
+            } else if Path::new(&name)
+                .extension()
+                .is_some_and(|e| e == extension(kind))
+            {
                 files.push(FeedFile {
                     path,
                     origin: origin(&child_rel),
@@ -274,11 +302,16 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
 /// Reads a listed file, refusing it when it is over `cap` or is no longer the file that
 /// was listed (swapped for a link or another file in between).
 fn read_capped(file: &FeedFile, cap: u64, kind: FeedKind) -> Result<Vec<u8>, FeedError> {
-    let read_err = |source| FeedError::Read { file: file.origin.clone(), source };
+    let read_err = |source| FeedError::Read {
+        file: file.origin.clone(),
+        source,
+    };
     let handle = File::open(&file.path).map_err(read_err)?;
     let meta = handle.metadata().map_err(read_err)?;
     if !meta.is_file() || meta.dev() != file.dev || meta.ino() != file.ino {
-        return Err(FeedError::NotRegular { file: file.origin.clone() });
+        return Err(FeedError::NotRegular {
+            file: file.origin.clone(),
+        });
     }
     let too_large = |size| FeedError::TooLarge {
         file: file.origin.clone(),
@@ -290,7 +323,10 @@ fn read_capped(file: &FeedFile, cap: u64, kind: FeedKind) -> Result<Vec<u8>, Fee
         return Err(too_large(meta.len()));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    handle.take(cap + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    handle
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
     if bytes.len() as u64 > cap {
         return Err(too_large(bytes.len() as u64));
     }

@@ -83,8 +83,12 @@ mod tests {
 
     #[test]
     fn reads_automatable_and_technical_impact() {
-        let text = record(r#"[{"Exploitation": "none"}, {"Automatable": "yes"}, {"Technical Impact": "partial"}]"#);
-        let (cve, ssvc) = parse_vulnrichment(text.as_bytes(), "f.json").unwrap().unwrap();
+        let text = record(
+            r#"[{"Exploitation": "none"}, {"Automatable": "yes"}, {"Technical Impact": "partial"}]"#,
+        );
+        let (cve, ssvc) = parse_vulnrichment(text.as_bytes(), "f.json")
+            .unwrap()
+            .unwrap();
         assert_eq!(cve, "CVE-2024-0001");
         assert_eq!(ssvc.automatable, Some(true));
         assert_eq!(ssvc.technical_impact, Some(TechnicalImpact::Partial));
@@ -93,7 +97,9 @@ mod tests {
     #[test]
     fn unknown_values_are_errors_with_their_path() {
         let text = record(r#"[{"Automatable": "perhaps"}]"#);
-        let err = parse_vulnrichment(text.as_bytes(), "f.json").unwrap_err().to_string();
+        let err = parse_vulnrichment(text.as_bytes(), "f.json")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "f.json: containers.adp[1].metrics[1].other.content.options[0].Automatable: expected \"yes\" or \"no\", got \"perhaps\""
