@@ -346,3 +346,10 @@ fn the_same_advisory_in_two_files_is_an_error() {
         "feeds/osv/b/copy.json: id: DSA-3029-1 already came from an earlier file of this feed"
     );
 }
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_crash() {
+    let bytes = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let err = load_error("osv/deep.json", bytes.as_bytes(), FeedKind::Osv);
+    assert!(matches!(err, FeedError::Syntax { .. }), "{err}");
+}
