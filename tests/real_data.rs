@@ -289,6 +289,17 @@ fn the_fixture_folder_loads_as_a_feeds_folder() {
     let kev = load_with(&dir, FeedKind::Kev, caps).unwrap();
     assert!(matches!(&kev.records, FeedRecords::Kev(v) if v.len() == 1404));
 
+    let epss = load_with(&dir, FeedKind::Epss, caps).unwrap();
+    let FeedRecords::Epss {
+        model_version,
+        scores,
+        ..
+    } = &epss.records
+    else {
+        panic!()
+    };
+    assert_eq!((model_version.as_str(), scores.len()), ("v2026.06.15", 334));
+
     let osv = load_with(&dir, FeedKind::Osv, caps).unwrap();
     let FeedRecords::Osv(advisories) = &osv.records else {
         panic!()

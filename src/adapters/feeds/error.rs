@@ -24,7 +24,7 @@ pub enum FeedError {
     #[error("{file}: is not a regular file or folder; feeds/ may hold only those")]
     NotRegular { file: String },
     #[error(
-        "{file}: more than {cap} feed files or folders nested deeper than {depth}; refusing to read on"
+        "{file}: the feed holds more than {cap} entries or nests folders deeper than {depth}; refusing to read on"
     )]
     TooMany {
         file: String,
