@@ -12,6 +12,19 @@ use super::migrations::MIGRATIONS;
 /// Waiting this long for another connection's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `PRAGMA synchronous` answers with a number; 2 is FULL.
+const SYNCHRONOUS_FULL: i64 = 2;
+
+/// How the connection is set up (see `StateStore::settings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub journal_mode: String,
+    /// Every commit is synced to disk before it returns.
+    pub synchronous_full: bool,
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
+
 /// The site's state database (`state.db`). One per process: hold the `SiteLock` first.
 #[derive(Debug)]
 pub struct StateStore {
@@ -37,6 +50,35 @@ impl StateStore {
     /// The file this store works on.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The connection settings as SQLite reports them, for diagnostics.
+    pub fn settings(&self) -> Result<Settings, StoreError> {
+        let pragma = |name: &'static str| {
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |row| {
+                    row.get::<_, rusqlite::types::Value>(0)
+                })
+                .map_err(|e| self.error("read connection settings", e))
+        };
+        let integer = |name| match pragma(name)? {
+            rusqlite::types::Value::Integer(value) => Ok(value),
+            other => Err(super::rows::bad_row(
+                &self.path,
+                "pragma",
+                format!("{name} is {other:?}"),
+            )),
+        };
+        let journal_mode = match pragma("journal_mode")? {
+            rusqlite::types::Value::Text(mode) => mode,
+            other => format!("{other:?}"),
+        };
+        Ok(Settings {
+            journal_mode,
+            synchronous_full: integer("synchronous")? == SYNCHRONOUS_FULL,
+            foreign_keys: integer("foreign_keys")? == 1,
+            busy_timeout_ms: integer("busy_timeout")?,
+        })
     }
 
     /// The schema version the database is at (`PRAGMA user_version`).

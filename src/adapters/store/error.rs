@@ -82,23 +82,35 @@ pub enum StoreError {
     },
 }
 
-/// Wraps a SQLite error; damage to the file gets its own, clearer message.
+/// Wraps a SQLite error; damage to the file gets its own, clearer message. A stored
+/// value of the wrong type or encoding is damage too: the schema does not allow it.
 pub(crate) fn sqlite_error(
     path: &std::path::Path,
     action: &'static str,
     source: rusqlite::Error,
 ) -> StoreError {
     use rusqlite::ffi::ErrorCode;
-    match source.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Damaged {
+    let damaged = matches!(
+        source.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    ) || matches!(
+        source,
+        rusqlite::Error::Utf8Error(..)
+            | rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+    );
+    if damaged {
+        StoreError::Damaged {
             path: path.to_path_buf(),
             source: Box::new(source),
-        },
-        _ => StoreError::Sqlite {
+        }
+    } else {
+        StoreError::Sqlite {
             path: path.to_path_buf(),
             action,
             source: Box::new(source),
-        },
+        }
     }
 }
 

@@ -12,7 +12,7 @@ mod lock;
 mod migrations;
 mod rows;
 
-pub use database::StateStore;
+pub use database::{Settings, StateStore};
 pub use error::StoreError;
 pub use feeds::FeedStatus;
 pub use lock::{LOCK_FILE_NAME, SiteLock};
