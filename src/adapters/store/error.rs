@@ -114,6 +114,9 @@ pub(crate) fn sqlite_error(
     }
 }
 
+/// A record's id in an error message is cut to this length.
+pub(crate) const MAX_KEY_CHARS: usize = 120;
+
 /// One line of printable ASCII, at most `max_chars` long: values from feeds or files
 /// go into messages only this way, so nothing in them can drive the terminal.
 pub(crate) fn printable(value: &str, max_chars: usize) -> String {

@@ -1,14 +1,13 @@
 //! Findings across scans: when each was first seen, so SLA deadlines do not restart
 //! every time the fleet is re-ranked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::database::StateStore;
-use super::error::{StoreError, printable, sqlite_error};
-use super::feeds::MAX_KEY_CHARS;
+use super::error::{MAX_KEY_CHARS, StoreError, printable, sqlite_error};
 use super::rows::parse_date;
 use crate::core::finding::{Finding, FindingKey};
 
@@ -74,7 +73,12 @@ impl StateStore {
             let mut cover = tx
                 .prepare("INSERT OR IGNORE INTO temp.recorded_assets VALUES (?1)")
                 .map_err(write_error)?;
-            for asset in observed.keys() {
+            let assets: HashSet<&str> = observed
+                .keys()
+                .map(String::as_str)
+                .chain(findings.iter().map(|f| f.asset.as_str()))
+                .collect();
+            for asset in assets {
                 cover.execute([asset]).map_err(write_error)?;
             }
             for finding in findings {
@@ -104,7 +108,6 @@ impl StateStore {
                     .map_err(record_error)?;
                 keep.execute(params![finding.asset, finding.cve, finding.package])
                     .map_err(write_error)?;
-                cover.execute([&finding.asset]).map_err(write_error)?;
                 first_seen.insert(
                     finding.key(),
                     parse_date(path, "finding first_seen", &stored)?,

@@ -6,6 +6,7 @@
 
 mod database;
 mod error;
+mod feed_tables;
 mod feeds;
 mod findings;
 mod lock;
