@@ -50,7 +50,7 @@ impl StateStore {
     ///
     /// `observed` maps an asset to the date its package list was taken; a finding of
     /// an asset not in it counts as observed `today`. A finding seen before keeps the
-    /// earlier first-seen date. Every asset named in `observed` or in `findings` is
+    /// earlier first-seen date; last-seen is the latest date observed. Every asset named in `observed` or in `findings` is
     /// taken as fully described by this call: its stored findings that are not in
     /// `findings` are fixed and deleted, so if one comes back it starts afresh. Assets
     /// named in neither keep their stored findings. All or nothing, in one transaction.
