@@ -54,8 +54,13 @@ impl Assessment {
                 (a.name.clone(), date)
             })
             .collect();
-        let first_seen: HashMap<FindingKey, NaiveDate> =
+        let recorded: HashMap<FindingKey, NaiveDate> =
             store.record_findings(&outcome.findings, &observed, recorded_on)?;
+        let first_seen: Vec<Option<NaiveDate>> = outcome
+            .findings
+            .iter()
+            .map(|f| recorded.get(&f.key()).copied())
+            .collect();
         let today = as_of.unwrap_or(recorded_on);
         let ctx = RankingContext {
             assets: &site.assets,

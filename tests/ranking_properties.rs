@@ -1,7 +1,5 @@
 //! Property tests: ranking is a deterministic total order, and more threat never ranks lower.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use secureupdate::core::asset::{Asset, Criticality, Environment, Exposure, OsRelease};
@@ -80,12 +78,12 @@ fn build(
     Vec<Asset>,
     Vec<Finding>,
     ThreatIntel,
-    HashMap<secureupdate::core::finding::FindingKey, NaiveDate>,
+    Vec<Option<NaiveDate>>,
 ) {
     let mut assets = Vec::new();
     let mut findings = Vec::new();
     let mut intel = ThreatIntel::default();
-    let mut first_seen = HashMap::new();
+    let mut first_seen = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = format!("host-{i:04}");
         let cve = format!("CVE-2024-{:05}", 10000 + i);
@@ -113,10 +111,7 @@ fn build(
             installed: "1.0-1".into(),
             fixed: Some("1.0-2".into()),
         };
-        first_seen.insert(
-            finding.key(),
-            today() - chrono::Days::new(u64::from(case.age_days)),
-        );
+        first_seen.push(Some(today() - chrono::Days::new(u64::from(case.age_days))));
         findings.push(finding);
         let entry = CveIntel {
             kev: case.kev.map(|ransomware| KevEntry {

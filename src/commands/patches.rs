@@ -27,6 +27,8 @@ pub struct PatchJson {
     pub due: NaiveDate,
     pub overdue: bool,
     pub forensic_triage: bool,
+    /// Whether the worst finding is on an internet-facing asset.
+    pub internet_facing: bool,
     pub kev: bool,
     pub kev_date_added: Option<NaiveDate>,
     pub ransomware: bool,
@@ -79,6 +81,7 @@ pub fn to_json(assessment: &Assessment, ranked: &RankedPatch<'_>) -> PatchJson {
         due: worst.due,
         overdue: worst.overdue,
         forensic_triage: worst.forensic_triage,
+        internet_facing: worst.exposure.is_internet_facing(),
         kev: worst.kev.is_some(),
         kev_date_added: worst.kev.as_ref().map(|k| k.date_added),
         ransomware: worst.ransomware(),

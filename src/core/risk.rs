@@ -9,10 +9,10 @@ use chrono::{Days, NaiveDate};
 
 use super::asset::{Asset, Criticality, Exposure};
 use super::cvss_score::CvssVersion;
-use super::finding::{Finding, FindingKey};
+use super::finding::Finding;
 use super::patch::PendingPatch;
 use super::policy::{DecisionInputs, Policy, PriorityClass};
-use super::threat::{Epss, KevEntry, Ssvc, TechnicalImpact, ThreatIntel};
+use super::threat::{Epss, Ssvc, TechnicalImpact, ThreatIntel};
 
 /// The CVSS figure a finding is ranked by.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,8 +23,15 @@ pub struct CvssFigure {
     pub environmental: f64,
 }
 
+/// What ranking needs of a KEV entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KevMark {
+    pub date_added: NaiveDate,
+    pub ransomware: bool,
+}
+
 /// A finding with everything its rank depends on; no text, so re-ranking stays cheap.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ScoredFinding {
     /// Index into the findings slice that was scored.
     pub finding: usize,
@@ -36,7 +43,7 @@ pub struct ScoredFinding {
     pub first_seen: NaiveDate,
     pub due: NaiveDate,
     pub overdue: bool,
-    pub kev: Option<KevEntry>,
+    pub kev: Option<KevMark>,
     pub epss: Option<Epss>,
     pub cvss: Option<CvssFigure>,
     pub ssvc: Ssvc,
@@ -46,7 +53,7 @@ pub struct ScoredFinding {
 
 impl ScoredFinding {
     pub fn ransomware(&self) -> bool {
-        self.kev.as_ref().is_some_and(|k| k.ransomware)
+        self.kev.is_some_and(|k| k.ransomware)
     }
 }
 
@@ -69,14 +76,17 @@ pub struct RankingContext<'a> {
     pub assets: &'a [Asset],
     pub intel: &'a ThreatIntel,
     pub policy: &'a Policy,
-    pub first_seen: &'a HashMap<FindingKey, NaiveDate>,
+    /// First-seen dates parallel to the findings being scored; a missing or `None`
+    /// entry counts as first seen today.
+    pub first_seen: &'a [Option<NaiveDate>],
     pub today: NaiveDate,
 }
 
 /// Scores every finding. A finding whose asset is unknown is skipped; one without a
 /// recorded first-seen date counts as first seen today.
 pub fn score_findings(findings: &[Finding], ctx: &RankingContext<'_>) -> Vec<ScoredFinding> {
-    let assets: HashMap<&str, &Asset> = ctx.assets.iter().map(|a| (a.name.as_str(), a)).collect();
+    let assets: foldhash::HashMap<&str, &Asset> =
+        ctx.assets.iter().map(|a| (a.name.as_str(), a)).collect();
     findings
         .iter()
         .enumerate()
@@ -94,7 +104,10 @@ fn score_one(
     ctx: &RankingContext<'_>,
 ) -> ScoredFinding {
     let intel = ctx.intel.get(&finding.cve);
-    let kev = intel.and_then(|i| i.kev.clone());
+    let kev = intel.and_then(|i| i.kev.as_ref()).map(|k| KevMark {
+        date_added: k.date_added,
+        ransomware: k.ransomware,
+    });
     let ssvc = intel.map(|i| i.ssvc).unwrap_or_default();
     let inputs = DecisionInputs {
         kev: kev.is_some(),
@@ -107,8 +120,9 @@ fn score_one(
     let sla_days = rule.map_or(0, |r| r.sla_days);
     let first_seen = ctx
         .first_seen
-        .get(&finding.key())
+        .get(index)
         .copied()
+        .flatten()
         .unwrap_or(ctx.today);
     let due = first_seen
         .checked_add_days(Days::new(u64::from(sla_days)))
@@ -160,20 +174,25 @@ pub fn rank_patches<'a>(
     patches: &'a [PendingPatch],
     scored: &[ScoredFinding],
 ) -> Vec<RankedPatch<'a>> {
-    let by_finding: HashMap<usize, &ScoredFinding> =
-        scored.iter().map(|s| (s.finding, s)).collect();
+    let mut by_finding: Vec<Option<&ScoredFinding>> = Vec::new();
+    for s in scored {
+        if by_finding.len() <= s.finding {
+            by_finding.resize(s.finding + 1, None);
+        }
+        by_finding[s.finding] = Some(s);
+    }
     let mut ranked: Vec<RankedPatch> = patches
         .iter()
         .filter_map(|patch| {
             let worst = patch
                 .findings
                 .iter()
-                .filter_map(|i| by_finding.get(i).copied())
+                .filter_map(|&i| by_finding.get(i).copied().flatten())
                 .min_by(|a, b| compare_risk(a, b).then(a.finding.cmp(&b.finding)))?;
             Some(RankedPatch {
                 rank: 0,
                 patch,
-                worst: worst.clone(),
+                worst: *worst,
             })
         })
         .collect();
@@ -221,7 +240,7 @@ pub fn rank_assets<'a>(
             RankedAsset {
                 rank: 0,
                 asset,
-                worst: worst.get(asset.name.as_str()).map(|s| (*s).clone()),
+                worst: worst.get(asset.name.as_str()).map(|s| **s),
                 patches: patches.iter().map(|p| p.patch.id.clone()).collect(),
             }
         })

@@ -84,25 +84,63 @@ fn dpkg_shape(version: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Compares two versions; both must pass [`validate`].
-pub fn compare(format: PackageFormat, a: &str, b: &str) -> Result<Ordering, VersionError> {
-    match format {
-        PackageFormat::Dpkg => {
-            let parse = |v: &str| {
-                v.parse::<debversion::Version>().map_err(|e| VersionError {
-                    version: v.to_string(),
+/// A version parsed once, for comparing many times (matching a fleet compares the same
+/// few versions millions of times).
+#[derive(Debug, Clone)]
+pub enum Version {
+    Dpkg(debversion::Version),
+    Rpm(String),
+}
+
+impl Version {
+    pub fn parse(format: PackageFormat, text: &str) -> Result<Version, VersionError> {
+        match format {
+            PackageFormat::Dpkg => text
+                .parse::<debversion::Version>()
+                .map(Version::Dpkg)
+                .map_err(|e| VersionError {
+                    version: text.to_string(),
                     format,
                     reason: e.to_string(),
-                })
-            };
-            Ok(parse(a)?.cmp(&parse(b)?))
-        }
-        PackageFormat::Rpm => {
-            validate(format, a)?;
-            validate(format, b)?;
-            Ok(rpm_version::rpm_evr_compare(a, b))
+                }),
+            PackageFormat::Rpm => {
+                validate(format, text)?;
+                Ok(Version::Rpm(text.to_string()))
+            }
         }
     }
+}
+
+impl Ord for Version {
+    /// The distribution's order; a dpkg version sorts before any rpm one, which only
+    /// keeps the order total (the two are never compared in practice).
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Version::Dpkg(a), Version::Dpkg(b)) => a.cmp(b),
+            (Version::Rpm(a), Version::Rpm(b)) => rpm_version::rpm_evr_compare(a, b),
+            (Version::Dpkg(_), Version::Rpm(_)) => Ordering::Less,
+            (Version::Rpm(_), Version::Dpkg(_)) => Ordering::Greater,
+        }
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Version {}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Compares two versions in `format`'s order.
+pub fn compare(format: PackageFormat, a: &str, b: &str) -> Result<Ordering, VersionError> {
+    Ok(Version::parse(format, a)?.cmp(&Version::parse(format, b)?))
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 //! advisories, and re-ranking ~100,000 findings after a policy change.
 //! Targets (2-core machine): full ranking under 2 s and 1 GiB peak; re-rank under 100 ms.
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use secureupdate::core::advisory::{Advisory, AffectedPackage, CveVector, Version
 use secureupdate::core::asset::{
     Asset, Criticality, Distro, Environment, Exposure, InstalledPackage, OsRelease,
 };
-use secureupdate::core::finding::{AdvisoryIndex, Finding, FindingKey};
+use secureupdate::core::finding::{AdvisoryIndex, Finding};
 use secureupdate::core::patch::group_pending;
 use secureupdate::core::policy::{Policy, PriorityClass};
 use secureupdate::core::risk::{RankingContext, rank_assets, rank_patches, score_findings};
@@ -216,7 +215,7 @@ fn peak_rss_mib() -> Option<u64> {
 
 fn rank_everything(fleet: &Fleet, today: NaiveDate) -> (Vec<Finding>, usize) {
     let outcome = AdvisoryIndex::new(&fleet.advisories).match_assets(&fleet.assets);
-    let first_seen: HashMap<FindingKey, NaiveDate> = HashMap::new();
+    let first_seen: Vec<Option<NaiveDate>> = Vec::new();
     let ctx = RankingContext {
         assets: &fleet.assets,
         intel: &fleet.intel,
@@ -256,7 +255,7 @@ fn benches(c: &mut Criterion) {
     if let Some(rule) = changed.classes.get_mut(&PriorityClass::High) {
         rule.sla_days = 7;
     }
-    let first_seen: HashMap<FindingKey, NaiveDate> = HashMap::new();
+    let first_seen: Vec<Option<NaiveDate>> = Vec::new();
     let patches = group_pending(&findings, &fleet.assets);
     group.bench_function(
         format!("rerank_{}_findings_after_policy_change", findings.len()),
