@@ -164,7 +164,7 @@ fn epss_non_numeric_percentile_names_its_line() {
     );
 }
 
-fn osv_edited(rel: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+fn json_edited(rel: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
     let mut doc: Value = serde_json::from_slice(&real(rel)).unwrap();
     edit(&mut doc);
     serde_json::to_vec_pretty(&doc).unwrap()
@@ -172,7 +172,7 @@ fn osv_edited(rel: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[test]
 fn osv_with_a_vector_that_does_not_score() {
-    let bytes = osv_edited("osv/redhat/RHSA-2024_4546.json", |doc| {
+    let bytes = json_edited("osv/redhat/RHSA-2024_4546.json", |doc| {
         doc["severity"][0]["score"] = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:X".into()
     });
     let err = load_error("osv/redhat/RHSA-2024_4546.json", &bytes, FeedKind::Osv);
@@ -182,7 +182,7 @@ fn osv_with_a_vector_that_does_not_score() {
 
 #[test]
 fn osv_ubuntu_cves_map_vector_that_does_not_score_names_its_cve() {
-    let bytes = osv_edited("osv/ubuntu/USN-4705-1.json", |doc| {
+    let bytes = json_edited("osv/ubuntu/USN-4705-1.json", |doc| {
         doc["affected"][1]["database_specific"]["cves_map"]["cves"][1]["severity"][0]["score"] =
             "CVSS:3.1/AV:Q".into()
     });
@@ -193,7 +193,7 @@ fn osv_ubuntu_cves_map_vector_that_does_not_score_names_its_cve() {
 
 #[test]
 fn osv_with_a_control_character_in_the_id() {
-    let bytes = osv_edited("osv/ubuntu/USN-6859-1.json", |doc| {
+    let bytes = json_edited("osv/ubuntu/USN-6859-1.json", |doc| {
         doc["id"] = "USN-6859-1\u{7}\u{202e}".into()
     });
     let err = load_error("osv/ubuntu/USN-6859-1.json", &bytes, FeedKind::Osv);
@@ -206,7 +206,7 @@ fn osv_with_a_control_character_in_the_id() {
 
 #[test]
 fn osv_with_an_invalid_version_names_the_package() {
-    let bytes = osv_edited("osv/debian/DSA-3029-1.json", |doc| {
+    let bytes = json_edited("osv/debian/DSA-3029-1.json", |doc| {
         doc["affected"][0]["ranges"][0]["events"][1]["fixed"] = "1.2.1 wheezy3".into()
     });
     let err = load_error("osv/debian/DSA-3029-1.json", &bytes, FeedKind::Osv);
@@ -227,13 +227,30 @@ fn vulnrichment_with_an_unknown_technical_impact() {
     let err = load_error(
         "vulnrichment/2024/6xxx/CVE-2024-6387.json",
         text.as_bytes(),
-        FeedKind::Ssvc,
+        FeedKind::Vulnrichment,
     );
     assert!(
         err.to_string().ends_with(
             "options[2].Technical Impact: expected \"total\" or \"partial\", got \"huge\""
         ),
         "{err}"
+    );
+}
+
+#[test]
+fn vulnrichment_adp_vector_that_does_not_score_names_file_path_and_cve() {
+    let rel = "vulnrichment/2021/4xxx/CVE-2021-4034.json";
+    let bytes = json_edited(rel, |doc| {
+        doc["containers"]["adp"][1]["metrics"][0]["cvssV3_1"]["vectorString"] =
+            "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:\u{1b}[2J".into()
+    });
+    let err = load_error(rel, &bytes, FeedKind::Vulnrichment);
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "feeds/{rel}: containers.adp[1].metrics[0].cvssV3_1.vectorString: CVE-2021-4034: invalid CVSS vector"
+        )),
+        "{text}"
     );
 }
 

@@ -8,7 +8,9 @@ use secureupdate::adapters::feeds::{self, SizeCaps, load_with, parse_epss, parse
 use secureupdate::core::advisory::{Advisory, VersionRange};
 use secureupdate::core::asset::{Criticality, Distro};
 use secureupdate::core::cvss_score::{self, CvssVersion};
-use secureupdate::core::threat::{FeedKind, FeedRecords, TechnicalImpact};
+use secureupdate::core::threat::{
+    CvssSource, FeedKind, FeedRecords, SourcedVector, TechnicalImpact,
+};
 use secureupdate::core::version::{self, PackageFormat};
 
 fn real(rel: &str) -> PathBuf {
@@ -320,15 +322,35 @@ fn the_fixture_folder_loads_as_a_feeds_folder() {
     );
     assert_eq!((osv.files, osv.skipped), (9, 2));
 
-    let ssvc = load_with(&dir, FeedKind::Ssvc, caps).unwrap();
-    let FeedRecords::Ssvc(decisions) = &ssvc.records else {
+    let vulnrichment = load_with(&dir, FeedKind::Vulnrichment, caps).unwrap();
+    let FeedRecords::Vulnrichment(records) = &vulnrichment.records else {
         panic!()
     };
-    assert_eq!(decisions.len(), 2);
-    let (cve, pwnkit) = &decisions[0];
-    assert_eq!(cve, "CVE-2021-4034");
-    assert_eq!(pwnkit.automatable, Some(false));
-    assert_eq!(pwnkit.technical_impact, Some(TechnicalImpact::Total));
+    assert_eq!(records.len(), 2);
+    let pwnkit = &records[0];
+    assert_eq!(pwnkit.cve, "CVE-2021-4034");
+    assert_eq!(pwnkit.ssvc.automatable, Some(false));
+    assert_eq!(pwnkit.ssvc.technical_impact, Some(TechnicalImpact::Total));
+    // The CNA (Red Hat) gave no vector; CISA-ADP added one.
+    let vector = |v: &str, source| SourcedVector {
+        vector: v.to_string(),
+        source,
+    };
+    assert_eq!(
+        pwnkit.cvss,
+        [vector(
+            "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+            CvssSource::Adp
+        )]
+    );
+    assert_eq!(records[1].cve, "CVE-2024-6387");
+    assert_eq!(
+        records[1].cvss,
+        [vector(
+            "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            CvssSource::Cna
+        )]
+    );
 
     let fingerprint = feeds::fingerprint(&dir, FeedKind::Osv).unwrap().unwrap();
     assert_eq!(fingerprint.len(), 64);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cvss_score::CvssScore;
+use super::cvss_score::{self, CvssScore};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KevEntry {
@@ -40,6 +40,31 @@ pub struct Ssvc {
     pub technical_impact: Option<TechnicalImpact>,
 }
 
+/// Which container of a CVE JSON 5 record a CVSS vector came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CvssSource {
+    /// The CVE Numbering Authority that published the record.
+    Cna,
+    /// An Authorized Data Publisher, such as CISA-ADP where the CNA gave no vector.
+    Adp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcedVector {
+    pub vector: String,
+    pub source: CvssSource,
+}
+
+/// What a CISA vulnrichment record says about one CVE: its SSVC decision points (unknown
+/// where not given) and its CVSS v3.0/v3.1/v4.0 vectors, the CNA's first, then the ADPs'.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CveRecord {
+    pub cve: String,
+    pub ssvc: Ssvc,
+    pub cvss: Vec<SourcedVector>,
+}
+
 /// Everything known about one CVE.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CveIntel {
@@ -72,7 +97,7 @@ pub enum FeedRecords {
         scores: Vec<(String, Epss)>,
     },
     Osv(Vec<super::advisory::Advisory>),
-    Ssvc(Vec<(String, Ssvc)>),
+    Vulnrichment(Vec<CveRecord>),
 }
 
 impl FeedRecords {
@@ -81,7 +106,7 @@ impl FeedRecords {
             FeedRecords::Kev(_) => FeedKind::Kev,
             FeedRecords::Epss { .. } => FeedKind::Epss,
             FeedRecords::Osv(_) => FeedKind::Osv,
-            FeedRecords::Ssvc(_) => FeedKind::Ssvc,
+            FeedRecords::Vulnrichment(_) => FeedKind::Vulnrichment,
         }
     }
 }
@@ -93,11 +118,16 @@ pub enum FeedKind {
     Kev,
     Epss,
     Osv,
-    Ssvc,
+    Vulnrichment,
 }
 
 impl FeedKind {
-    pub const ALL: [FeedKind; 4] = [FeedKind::Kev, FeedKind::Epss, FeedKind::Osv, FeedKind::Ssvc];
+    pub const ALL: [FeedKind; 4] = [
+        FeedKind::Kev,
+        FeedKind::Epss,
+        FeedKind::Osv,
+        FeedKind::Vulnrichment,
+    ];
 
     /// The folder under `feeds/` that holds this kind.
     pub fn dir(self) -> &'static str {
@@ -105,18 +135,19 @@ impl FeedKind {
             FeedKind::Kev => "kev",
             FeedKind::Epss => "epss",
             FeedKind::Osv => "osv",
-            FeedKind::Ssvc => "vulnrichment",
+            FeedKind::Vulnrichment => "vulnrichment",
         }
     }
 }
 
 impl ThreatIntel {
-    /// Joins KEV, EPSS, SSVC and the advisories' CVSS vectors per CVE. Vectors that do
-    /// not score are skipped (they were checked at import).
+    /// Joins KEV, EPSS and the vulnrichment records per CVE; each CVE's CVSS is the
+    /// preferred one (see [`cvss_score::preferred`]) of its vulnrichment and advisory
+    /// vectors. Vectors that do not score are skipped (they were checked at import).
     pub fn build(
         kev: Vec<KevEntry>,
         epss: Vec<(String, Epss)>,
-        ssvc: Vec<(String, Ssvc)>,
+        records: Vec<CveRecord>,
         advisories: &[super::advisory::Advisory],
     ) -> Self {
         let mut by_cve: HashMap<String, CveIntel> = HashMap::new();
@@ -127,20 +158,110 @@ impl ThreatIntel {
         for (cve, score) in epss {
             by_cve.entry(cve).or_default().epss = Some(score);
         }
-        for (cve, decision) in ssvc {
-            by_cve.entry(cve).or_default().ssvc = decision;
-        }
-        let mut vectors: HashMap<&str, Vec<CvssScore>> = HashMap::new();
+        let mut vectors: HashMap<String, Vec<CvssScore>> = HashMap::new();
+        let mut add_vector = |cve: &str, vector: &str| {
+            if let Ok(scored) = cvss_score::score(vector) {
+                vectors.entry(cve.to_string()).or_default().push(scored);
+            }
+        };
         for advisory in advisories {
             for v in &advisory.cvss {
-                if let Ok(scored) = super::cvss_score::score(&v.vector) {
-                    vectors.entry(v.cve.as_str()).or_default().push(scored);
-                }
+                add_vector(&v.cve, &v.vector);
             }
         }
+        for record in records {
+            for v in &record.cvss {
+                add_vector(&record.cve, &v.vector);
+            }
+            by_cve.entry(record.cve).or_default().ssvc = record.ssvc;
+        }
         for (cve, scores) in vectors {
-            by_cve.entry(cve.to_string()).or_default().cvss = super::cvss_score::preferred(scores);
+            by_cve.entry(cve).or_default().cvss = cvss_score::preferred(scores);
         }
         ThreatIntel { by_cve }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::advisory::{Advisory, CveVector};
+
+    const V31_HIGH: &str = "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H";
+    const V31_CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+    const V40: &str = "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+
+    fn advisory(cve: &str, vector: &str) -> Advisory {
+        Advisory {
+            id: format!("ADV-{cve}"),
+            summary: String::new(),
+            published: None,
+            cves: vec![cve.to_string()],
+            affected: vec![],
+            cvss: vec![CveVector {
+                cve: cve.to_string(),
+                vector: vector.to_string(),
+            }],
+        }
+    }
+
+    fn record(cve: &str, vectors: &[&str]) -> CveRecord {
+        CveRecord {
+            cve: cve.to_string(),
+            ssvc: Ssvc {
+                automatable: Some(false),
+                technical_impact: None,
+            },
+            cvss: vectors
+                .iter()
+                .map(|v| SourcedVector {
+                    vector: v.to_string(),
+                    source: CvssSource::Cna,
+                })
+                .collect(),
+        }
+    }
+
+    fn vector_of(intel: &ThreatIntel, cve: &str) -> Option<String> {
+        intel.get(cve)?.cvss.as_ref().map(|s| s.vector.clone())
+    }
+
+    #[test]
+    fn a_cve_only_vulnrichment_scores_gets_its_vector_and_ssvc() {
+        let intel = ThreatIntel::build(vec![], vec![], vec![record("CVE-1", &[V31_HIGH])], &[]);
+        let entry = intel.get("CVE-1").unwrap();
+        assert_eq!(entry.cvss.as_ref().unwrap().base, 7.8);
+        assert_eq!(entry.ssvc.automatable, Some(false));
+    }
+
+    #[test]
+    fn vulnrichment_and_advisory_vectors_compete_by_version_then_base() {
+        let records = vec![
+            record("CVE-NEWER", &[V40]),
+            record("CVE-HIGHER", &[V31_CRITICAL]),
+            record("CVE-LOWER", &[V31_HIGH]),
+        ];
+        let advisories = [
+            advisory("CVE-NEWER", V31_CRITICAL),
+            advisory("CVE-HIGHER", V31_HIGH),
+            advisory("CVE-LOWER", V31_CRITICAL),
+        ];
+        let intel = ThreatIntel::build(vec![], vec![], records, &advisories);
+        assert_eq!(vector_of(&intel, "CVE-NEWER").as_deref(), Some(V40));
+        assert_eq!(
+            vector_of(&intel, "CVE-HIGHER").as_deref(),
+            Some(V31_CRITICAL)
+        );
+        assert_eq!(
+            vector_of(&intel, "CVE-LOWER").as_deref(),
+            Some(V31_CRITICAL)
+        );
+    }
+
+    #[test]
+    fn an_unscorable_stored_vector_is_skipped() {
+        let records = vec![record("CVE-1", &["CVSS:3.1/AV:Q", V31_HIGH])];
+        let intel = ThreatIntel::build(vec![], vec![], records, &[]);
+        assert_eq!(vector_of(&intel, "CVE-1").as_deref(), Some(V31_HIGH));
     }
 }

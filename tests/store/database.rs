@@ -3,7 +3,7 @@
 use secureupdate::adapters::store::{StateStore, StoreError};
 use secureupdate::core::threat::{FeedKind, FeedRecords};
 
-use crate::sample::{advisory, epss, finding, kev, ssvc, time};
+use crate::sample::{advisory, epss, finding, kev, time, vulnrichment};
 
 #[test]
 fn open_uses_wal_durable_commits_and_foreign_keys() {
@@ -137,7 +137,9 @@ fn populated_database(path: &std::path::Path) {
     store
         .replace_feed("epss", "epss", &epss("v2026.06.15", &scores), at)
         .unwrap();
-    store.replace_feed("ssvc", "ssvc", &ssvc(), at).unwrap();
+    store
+        .replace_feed("vulnrichment", "vulnrichment", &vulnrichment(), at)
+        .unwrap();
     let findings: Vec<_> = (0..200)
         .map(|i| {
             finding(

@@ -3,7 +3,7 @@
 use secureupdate::adapters::store::{StateStore, StoreError};
 use secureupdate::core::threat::{Epss, FeedKind, FeedRecords, Ssvc, TechnicalImpact};
 
-use crate::sample::{advisory, date, epss, kev, ssvc, time};
+use crate::sample::{V31_CRITICAL, V40, advisory, date, epss, kev, time, vulnrichment};
 
 fn open() -> (tempfile::TempDir, StateStore) {
     let dir = tempfile::tempdir().unwrap();
@@ -87,13 +87,13 @@ fn epss_round_trip_keeps_model_version_and_score_date() {
 }
 
 #[test]
-fn ssvc_round_trip_keeps_unknown_decision_points() {
+fn vulnrichment_round_trip_keeps_unknown_decision_points() {
     let (_dir, mut store) = open();
     store
         .replace_feed(
             "sha256:s1",
             "vulnrichment",
-            &ssvc(),
+            &vulnrichment(),
             time("2026-11-26T07:00:00Z"),
         )
         .unwrap();
@@ -110,6 +110,88 @@ fn ssvc_round_trip_keeps_unknown_decision_points() {
     };
     assert_eq!(intel.get("CVE-2023-0002").unwrap().ssvc, partial);
     assert_eq!(intel.get("CVE-2023-0003").unwrap().ssvc, Ssvc::default());
+    let status = &store.feed_status().unwrap()[0];
+    assert_eq!((status.kind, status.records), (FeedKind::Vulnrichment, 3));
+}
+
+#[test]
+fn vulnrichment_vectors_join_the_advisory_vectors() {
+    let (_dir, mut store) = open();
+    let at = time("2026-11-26T07:00:00Z");
+    store
+        .replace_feed("sha256:s1", "vulnrichment", &vulnrichment(), at)
+        .unwrap();
+    // Both advisories give CVSS 3.1 base 8.1.
+    let advisories = vec![
+        advisory("DSA-5724-1", "CVE-2024-6387"),
+        advisory("DLA-0003-1", "CVE-2023-0003"),
+        advisory("DLA-0002-1", "CVE-2023-0002"),
+    ];
+
+    let intel = store.threat_intel(&advisories).unwrap();
+    let cvss = |cve: &str| intel.get(cve).unwrap().cvss.clone().unwrap();
+    assert_eq!(cvss("CVE-2024-6387").vector, V40, "the newest version wins");
+    assert_eq!(
+        cvss("CVE-2023-0003").vector,
+        V31_CRITICAL,
+        "then the highest base"
+    );
+    assert_eq!(cvss("CVE-2023-0003").base, 9.8);
+    assert_eq!(cvss("CVE-2023-0002").base, 8.1, "the advisory's own vector");
+
+    let none = FeedRecords::Vulnrichment(vec![]);
+    store
+        .replace_feed("sha256:s2", "vulnrichment", &none, at)
+        .unwrap();
+    let intel = store.threat_intel(&[]).unwrap();
+    assert!(intel.by_cve.is_empty(), "old vectors are gone: {intel:?}");
+}
+
+#[test]
+fn a_record_with_a_repeated_vector_is_refused_and_changes_nothing() {
+    let (_dir, mut store) = open();
+    let at = time("2026-11-26T07:00:00Z");
+    store
+        .replace_feed("sha256:s1", "vulnrichment", &vulnrichment(), at)
+        .unwrap();
+    let FeedRecords::Vulnrichment(mut records) = vulnrichment() else {
+        unreachable!()
+    };
+    let repeated = records[0].cvss[0].clone();
+    records[0].cvss.push(repeated);
+
+    let error = store
+        .replace_feed(
+            "sha256:s2",
+            "vulnrichment",
+            &FeedRecords::Vulnrichment(records),
+            at,
+        )
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("vulnrichment record CVE-2024-6387"),
+        "{error}"
+    );
+    let intel = store.threat_intel(&[]).unwrap();
+    assert_eq!(
+        intel
+            .get("CVE-2024-6387")
+            .unwrap()
+            .cvss
+            .as_ref()
+            .unwrap()
+            .vector,
+        V40
+    );
+    assert_eq!(
+        store
+            .feed_fingerprint(FeedKind::Vulnrichment)
+            .unwrap()
+            .as_deref(),
+        Some("sha256:s1")
+    );
 }
 
 #[test]

@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use secureupdate::core::advisory::{Advisory, AffectedPackage, CveVector, VersionRange};
 use secureupdate::core::asset::Distro;
 use secureupdate::core::finding::Finding;
-use secureupdate::core::threat::{Epss, FeedRecords, KevEntry, Ssvc, TechnicalImpact};
+use secureupdate::core::threat::{
+    CveRecord, CvssSource, Epss, FeedRecords, KevEntry, SourcedVector, Ssvc, TechnicalImpact,
+};
 
 pub fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -43,23 +45,45 @@ pub fn epss(model_version: &str, scores: &[(&str, f64)]) -> FeedRecords {
     }
 }
 
-pub fn ssvc() -> FeedRecords {
-    FeedRecords::Ssvc(vec![
-        (
-            "CVE-2024-6387".to_string(),
-            Ssvc {
+/// A CVSS v4.0 vector for CVE-2024-6387 (base 9.2), newer than the advisories' v3.1 one.
+pub const V40: &str = "CVSS:4.0/AV:N/AC:H/AT:P/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+
+/// A CVSS v3.1 vector (base 9.8) that no advisory carries.
+pub const V31_CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+
+fn sourced(vector: &str, source: CvssSource) -> SourcedVector {
+    SourcedVector {
+        vector: vector.to_string(),
+        source,
+    }
+}
+
+pub fn vulnrichment() -> FeedRecords {
+    FeedRecords::Vulnrichment(vec![
+        CveRecord {
+            cve: "CVE-2024-6387".to_string(),
+            ssvc: Ssvc {
                 automatable: Some(true),
                 technical_impact: Some(TechnicalImpact::Total),
             },
-        ),
-        (
-            "CVE-2023-0002".to_string(),
-            Ssvc {
+            cvss: vec![
+                sourced(V40, CvssSource::Cna),
+                sourced(V31_CRITICAL, CvssSource::Adp),
+            ],
+        },
+        CveRecord {
+            cve: "CVE-2023-0002".to_string(),
+            ssvc: Ssvc {
                 automatable: Some(false),
                 technical_impact: Some(TechnicalImpact::Partial),
             },
-        ),
-        ("CVE-2023-0003".to_string(), Ssvc::default()),
+            cvss: vec![],
+        },
+        CveRecord {
+            cve: "CVE-2023-0003".to_string(),
+            ssvc: Ssvc::default(),
+            cvss: vec![sourced(V31_CRITICAL, CvssSource::Adp)],
+        },
     ])
 }
 

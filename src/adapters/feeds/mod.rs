@@ -1,4 +1,4 @@
-//! Threat-data importers: CISA KEV, FIRST EPSS, OSV, CISA vulnrichment (SSVC), and the
+//! Threat-data importers: CISA KEV, FIRST EPSS, OSV, CISA vulnrichment (SSVC and CVSS), and the
 //! site's `feeds/` folder they are read from. Everything here treats its input as hostile:
 //! sizes are capped, ids must match strict patterns and free text is sanitized at ingest.
 

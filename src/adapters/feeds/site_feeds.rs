@@ -47,7 +47,7 @@ impl SizeCaps {
         match kind {
             FeedKind::Kev => self.kev,
             FeedKind::Epss => self.epss,
-            FeedKind::Osv | FeedKind::Ssvc => self.record,
+            FeedKind::Osv | FeedKind::Vulnrichment => self.record,
         }
     }
 }
@@ -57,7 +57,8 @@ impl SizeCaps {
 pub struct Loaded {
     pub records: FeedRecords,
     pub files: usize,
-    /// OSV `affected[]` entries for other ecosystems, plus vulnrichment records without SSVC.
+    /// OSV `affected[]` entries for other ecosystems, plus vulnrichment records with
+    /// neither SSVC nor CVSS.
     pub skipped: usize,
 }
 
@@ -160,10 +161,10 @@ pub fn load_with(feeds_dir: &Path, kind: FeedKind, caps: SizeCaps) -> Result<Loa
                     all.push(advisory);
                 }
             }
-            FeedRecords::Ssvc(all) => match parse_vulnrichment(&bytes, origin)? {
-                Some((cve, ssvc)) => {
-                    first_time(&cve, "cveMetadata.cveId")?;
-                    all.push((cve, ssvc));
+            FeedRecords::Vulnrichment(all) => match parse_vulnrichment(&bytes, origin)? {
+                Some(record) => {
+                    first_time(&record.cve, "cveMetadata.cveId")?;
+                    all.push(record);
                 }
                 None => loaded.skipped += 1,
             },
@@ -181,7 +182,7 @@ fn empty(kind: FeedKind) -> FeedRecords {
             scores: Vec::new(),
         },
         FeedKind::Osv => FeedRecords::Osv(Vec::new()),
-        FeedKind::Ssvc => FeedRecords::Ssvc(Vec::new()),
+        FeedKind::Vulnrichment => FeedRecords::Vulnrichment(Vec::new()),
     }
 }
 
@@ -199,7 +200,7 @@ struct FeedFile {
 fn extension(kind: FeedKind) -> &'static str {
     match kind {
         FeedKind::Epss => "csv",
-        FeedKind::Kev | FeedKind::Osv | FeedKind::Ssvc => "json",
+        FeedKind::Kev | FeedKind::Osv | FeedKind::Vulnrichment => "json",
     }
 }
 
@@ -232,7 +233,7 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
     if !meta.is_dir() {
         return Err(FeedError::NotRegular { file: origin(b"") });
     }
-    let recursive = matches!(kind, FeedKind::Osv | FeedKind::Ssvc);
+    let recursive = matches!(kind, FeedKind::Osv | FeedKind::Vulnrichment);
     let mut files = Vec::new();
     let mut entries = 0usize;
     let mut pending = vec![(dir, Vec::new(), 0usize)];

@@ -1,6 +1,7 @@
 //! Rows of the threat-data tables: bulk inserts with one prepared statement per
 //! table (run inside the caller's transaction) and reads that check every value.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rusqlite::{Connection, params};
@@ -9,7 +10,9 @@ use super::error::{MAX_KEY_CHARS, StoreError, printable, sqlite_error};
 use super::feeds::kind_name;
 use super::rows::{bad_row, parse_date};
 use crate::core::advisory::Advisory;
-use crate::core::threat::{Epss, FeedKind, KevEntry, Ssvc, TechnicalImpact};
+use crate::core::threat::{
+    CveRecord, CvssSource, Epss, FeedKind, KevEntry, SourcedVector, Ssvc, TechnicalImpact,
+};
 
 /// Names the record a constraint refused (a duplicate id, a score out of range).
 fn record_error(path: &Path, kind: FeedKind, key: &str, source: rusqlite::Error) -> StoreError {
@@ -72,25 +75,46 @@ pub(super) fn insert_epss(
     Ok(scores.len())
 }
 
-pub(super) fn insert_ssvc(
+/// One `ssvc` row per record (unknown decision points as NULL), then its vectors.
+pub(super) fn insert_vulnrichment(
     conn: &Connection,
     path: &Path,
-    decisions: &[(String, Ssvc)],
+    records: &[CveRecord],
 ) -> Result<usize, StoreError> {
+    clear(conn, path, "cve_cvss")?;
     clear(conn, path, "ssvc")?;
-    let mut insert = conn
+    let prepare_error = |e| sqlite_error(path, "prepare a feed insert", e);
+    let mut insert_ssvc = conn
         .prepare("INSERT INTO ssvc (cve, automatable, technical_impact) VALUES (?1, ?2, ?3)")
-        .map_err(|e| sqlite_error(path, "prepare a feed insert", e))?;
-    for (cve, ssvc) in decisions {
-        let impact = ssvc.technical_impact.map(|impact| match impact {
+        .map_err(prepare_error)?;
+    let mut insert_vector = conn
+        .prepare("INSERT INTO cve_cvss (cve, position, vector, source) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(prepare_error)?;
+    for record in records {
+        let refused = |e| record_error(path, FeedKind::Vulnrichment, &record.cve, e);
+        let impact = record.ssvc.technical_impact.map(|impact| match impact {
             TechnicalImpact::Partial => "partial",
             TechnicalImpact::Total => "total",
         });
-        insert
-            .execute(params![cve, ssvc.automatable, impact])
-            .map_err(|e| record_error(path, FeedKind::Ssvc, cve, e))?;
+        insert_ssvc
+            .execute(params![record.cve, record.ssvc.automatable, impact])
+            .map_err(refused)?;
+        for (position, vector) in record.cvss.iter().enumerate() {
+            let source = match vector.source {
+                CvssSource::Cna => "cna",
+                CvssSource::Adp => "adp",
+            };
+            insert_vector
+                .execute(params![
+                    record.cve,
+                    i64::try_from(position).unwrap_or(i64::MAX),
+                    vector.vector,
+                    source
+                ])
+                .map_err(refused)?;
+        }
     }
-    Ok(decisions.len())
+    Ok(records.len())
 }
 
 pub(super) fn insert_advisories(
@@ -175,7 +199,52 @@ pub(super) fn read_epss(conn: &Connection, path: &Path) -> Result<Vec<(String, E
     rows.collect::<Result<_, _>>().map_err(read_error)
 }
 
-pub(super) fn read_ssvc(conn: &Connection, path: &Path) -> Result<Vec<(String, Ssvc)>, StoreError> {
+/// The vulnrichment records in CVE order, each with its vectors in their stored order.
+pub(super) fn read_vulnrichment(
+    conn: &Connection,
+    path: &Path,
+) -> Result<Vec<CveRecord>, StoreError> {
+    let mut records = read_ssvc(conn, path)?;
+    let index: HashMap<String, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| (record.cve.clone(), i))
+        .collect();
+    let read_error = |e| sqlite_error(path, "read CVSS vectors", e);
+    let mut statement = conn
+        .prepare("SELECT cve, vector, source FROM cve_cvss ORDER BY cve, position")
+        .map_err(read_error)?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(read_error)?;
+    for row in rows {
+        let (cve, vector, source) = row.map_err(read_error)?;
+        let source = match source.as_str() {
+            "cna" => CvssSource::Cna,
+            "adp" => CvssSource::Adp,
+            other => {
+                return Err(bad_row(path, "CVSS source", format!("{cve}: {other:?}")));
+            }
+        };
+        let Some(&at) = index.get(&cve) else {
+            return Err(bad_row(
+                path,
+                "CVSS vector",
+                format!("{cve} has no vulnrichment record"),
+            ));
+        };
+        records[at].cvss.push(SourcedVector { vector, source });
+    }
+    Ok(records)
+}
+
+fn read_ssvc(conn: &Connection, path: &Path) -> Result<Vec<CveRecord>, StoreError> {
     let read_error = |e| sqlite_error(path, "read SSVC decisions", e);
     let mut statement = conn
         .prepare("SELECT cve, automatable, technical_impact FROM ssvc ORDER BY cve")
@@ -189,7 +258,7 @@ pub(super) fn read_ssvc(conn: &Connection, path: &Path) -> Result<Vec<(String, S
             ))
         })
         .map_err(read_error)?;
-    let mut decisions = Vec::new();
+    let mut records = Vec::new();
     for row in rows {
         let (cve, automatable, impact) = row.map_err(read_error)?;
         let technical_impact = match impact.as_deref() {
@@ -207,15 +276,16 @@ pub(super) fn read_ssvc(conn: &Connection, path: &Path) -> Result<Vec<(String, S
         let automatable = automatable
             .map(|flag| parse_flag(path, "SSVC automatable flag", flag))
             .transpose()?;
-        decisions.push((
+        records.push(CveRecord {
             cve,
-            Ssvc {
+            ssvc: Ssvc {
                 automatable,
                 technical_impact,
             },
-        ));
+            cvss: Vec::new(),
+        });
     }
-    Ok(decisions)
+    Ok(records)
 }
 
 fn parse_flag(path: &Path, what: &'static str, value: i64) -> Result<bool, StoreError> {
@@ -223,5 +293,54 @@ fn parse_flag(path: &Path, what: &'static str, value: i64) -> Result<bool, Store
         0 => Ok(false),
         1 => Ok(true),
         other => Err(bad_row(path, what, format!("{other} is not 0 or 1"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::store::StateStore;
+
+    fn sourced(vector: &str, source: CvssSource) -> SourcedVector {
+        SourcedVector {
+            vector: vector.to_string(),
+            source,
+        }
+    }
+
+    #[test]
+    fn vulnrichment_records_round_trip_with_vector_order_and_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = StateStore::open(&dir.path().join("state.db")).unwrap();
+        let records = vec![
+            CveRecord {
+                cve: "CVE-2023-4911".to_string(),
+                ssvc: Ssvc {
+                    automatable: Some(false),
+                    technical_impact: Some(TechnicalImpact::Total),
+                },
+                cvss: vec![
+                    sourced(
+                        "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                        CvssSource::Cna,
+                    ),
+                    sourced(
+                        "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+                        CvssSource::Adp,
+                    ),
+                ],
+            },
+            CveRecord {
+                cve: "CVE-2024-2961".to_string(),
+                ssvc: Ssvc::default(),
+                cvss: vec![sourced(
+                    "CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:H",
+                    CvssSource::Adp,
+                )],
+            },
+        ];
+        let path = store.path().to_path_buf();
+        insert_vulnrichment(&store.conn, &path, &records).unwrap();
+        assert_eq!(read_vulnrichment(&store.conn, &path).unwrap(), records);
     }
 }

@@ -1,5 +1,5 @@
-//! Threat data in state.db: KEV, EPSS, SSVC and advisories, each kind replaced
-//! wholesale by the feed it came from, plus a record of every kind's last load.
+//! Threat data in state.db: KEV, EPSS, vulnrichment (SSVC, CVSS) and advisories, each
+//! kind replaced wholesale by the feed it came from, plus a record of every kind's last load.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::database::StateStore;
 use super::error::StoreError;
 use super::feed_tables::{
-    insert_advisories, insert_epss, insert_kev, insert_ssvc, read_epss, read_kev, read_ssvc,
+    insert_advisories, insert_epss, insert_kev, insert_vulnrichment, read_epss, read_kev,
+    read_vulnrichment,
 };
 use super::rows::{bad_row, parse_date};
 use crate::core::advisory::Advisory;
@@ -66,7 +67,9 @@ impl StateStore {
             FeedRecords::Osv(advisories) => {
                 (insert_advisories(&tx, &self.path, advisories)?, None, None)
             }
-            FeedRecords::Ssvc(decisions) => (insert_ssvc(&tx, &self.path, decisions)?, None, None),
+            FeedRecords::Vulnrichment(records) => {
+                (insert_vulnrichment(&tx, &self.path, records)?, None, None)
+            }
         };
         tx.execute(
             "INSERT OR REPLACE INTO feed_loads
@@ -115,14 +118,15 @@ impl StateStore {
         Ok(advisories)
     }
 
-    /// KEV, EPSS and SSVC joined per CVE with the CVSS vectors of `advisories`.
+    /// KEV, EPSS and vulnrichment joined per CVE, with CVSS from the vulnrichment
+    /// vectors and those of `advisories`.
     pub fn threat_intel(&self, advisories: &[Advisory]) -> Result<ThreatIntel, StoreError> {
         let tx = self.read()?;
         let kev = read_kev(&tx, &self.path)?;
         let epss = read_epss(&tx, &self.path)?;
-        let ssvc = read_ssvc(&tx, &self.path)?;
+        let records = read_vulnrichment(&tx, &self.path)?;
         tx.finish().map_err(|e| self.error("read threat data", e))?;
-        Ok(ThreatIntel::build(kev, epss, ssvc, advisories))
+        Ok(ThreatIntel::build(kev, epss, records, advisories))
     }
 
     /// The last load of every kind that was ever loaded, in `FeedKind` order.
@@ -179,7 +183,7 @@ pub(super) fn kind_name(kind: FeedKind) -> &'static str {
         FeedKind::Kev => "kev",
         FeedKind::Epss => "epss",
         FeedKind::Osv => "osv",
-        FeedKind::Ssvc => "ssvc",
+        FeedKind::Vulnrichment => "vulnrichment",
     }
 }
 

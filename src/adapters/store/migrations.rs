@@ -2,7 +2,11 @@
 //! `PRAGMA user_version` from N-1 to N. Never edit a released migration: add one.
 
 /// `(name, sql)` in the order they apply.
-pub const MIGRATIONS: &[(&str, &str)] = &[("threat data", THREAT_DATA), ("findings", FINDINGS)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("threat data", THREAT_DATA),
+    ("findings", FINDINGS),
+    ("vulnrichment cvss", VULNRICHMENT_CVSS),
+];
 
 /// One row per feed kind: what was loaded last and from where.
 const THREAT_DATA: &str = "
@@ -60,3 +64,84 @@ CREATE TABLE findings (
     PRIMARY KEY (asset, cve, package)
 ) STRICT, WITHOUT ROWID;
 ";
+
+/// The `ssvc` feed kind becomes `vulnrichment` and also brings CVSS vectors. Its load
+/// record and decisions are dropped, so the next refresh imports the records again,
+/// this time with their vectors. `ssvc` keeps one row per vulnrichment record.
+const VULNRICHMENT_CVSS: &str = "
+CREATE TABLE feed_loads_new (
+    kind TEXT PRIMARY KEY CHECK (kind IN ('kev', 'epss', 'osv', 'vulnrichment')),
+    fingerprint TEXT NOT NULL,
+    source TEXT NOT NULL,
+    loaded_at TEXT NOT NULL,
+    record_count INTEGER NOT NULL CHECK (record_count >= 0),
+    epss_model_version TEXT,
+    epss_score_date TEXT
+) STRICT;
+INSERT INTO feed_loads_new SELECT * FROM feed_loads WHERE kind <> 'ssvc';
+DROP TABLE feed_loads;
+ALTER TABLE feed_loads_new RENAME TO feed_loads;
+DELETE FROM ssvc;
+
+-- A record's vectors in the record's order: the CNA's first, then the ADPs'.
+CREATE TABLE cve_cvss (
+    cve TEXT NOT NULL REFERENCES ssvc (cve) ON DELETE CASCADE,
+    position INTEGER NOT NULL CHECK (position >= 0),
+    vector TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('cna', 'adp')),
+    PRIMARY KEY (cve, position),
+    UNIQUE (cve, vector)
+) STRICT, WITHOUT ROWID;
+";
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::MIGRATIONS;
+    use crate::adapters::store::StateStore;
+    use crate::core::threat::FeedKind;
+
+    /// A state.db as the release before vulnrichment CVSS left it, with KEV and SSVC loaded.
+    fn version_2_database(path: &std::path::Path) {
+        let conn = Connection::open(path).unwrap();
+        for (_, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO feed_loads (kind, fingerprint, source, loaded_at, record_count)
+                 VALUES ('kev', 'k1', 'feeds/kev', '2026-11-26T07:00:00Z', 1),
+                        ('ssvc', 's1', 'feeds/vulnrichment', '2026-11-26T07:00:00Z', 1);
+             INSERT INTO ssvc (cve, automatable, technical_impact)
+                 VALUES ('CVE-2023-4911', 0, 'total');",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn upgrading_forgets_the_ssvc_load_so_vulnrichment_is_imported_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        version_2_database(&path);
+
+        let store = StateStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(
+            store.feed_fingerprint(FeedKind::Vulnrichment).unwrap(),
+            None
+        );
+        assert_eq!(
+            store.feed_fingerprint(FeedKind::Kev).unwrap().as_deref(),
+            Some("k1")
+        );
+        let kinds: Vec<FeedKind> = store
+            .feed_status()
+            .unwrap()
+            .iter()
+            .map(|s| s.kind)
+            .collect();
+        assert_eq!(kinds, [FeedKind::Kev]);
+        assert!(store.threat_intel(&[]).unwrap().by_cve.is_empty());
+    }
+}
