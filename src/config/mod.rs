@@ -1,1 +1,21 @@
-//! Site configuration: site.toml, policy.toml, inventory.toml.
+//! Site configuration: reading and validating site.toml, policy.toml and inventory.toml into
+//! the core types, with errors that name the file, line, column and field; and writing new
+//! sites (`init`).
+
+mod document;
+mod error;
+mod init;
+mod inventory;
+mod minisign_key;
+mod names;
+mod policy;
+mod site;
+mod site_dir;
+
+pub use error::{ConfigError, FieldPath, Location, PathSegment, Position};
+pub use init::{write_files, write_site};
+pub use inventory::load_inventory;
+pub use minisign_key::MinisignPublicKey;
+pub use policy::load_policy;
+pub use site::{Operator, Role, SiteConfig, SshSettings, Theme, Trust, resolve_in_site};
+pub use site_dir::{INVENTORY_FILE, POLICY_FILE, SITE_ENV, SITE_FILE, Site, resolve_site_dir};

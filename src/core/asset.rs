@@ -83,7 +83,9 @@ pub struct OsRelease {
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("`{0}` is not a known OS release; expected debian-N, ubuntu-YY.MM or rhel-N (e.g. debian-12, ubuntu-22.04, rhel-9)")]
+#[error(
+    "`{0}` is not a known OS release; expected debian-N, ubuntu-YY.MM or rhel-N (e.g. debian-12, ubuntu-22.04, rhel-9)"
+)]
 pub struct OsReleaseError(pub String);
 
 impl FromStr for OsRelease {

@@ -58,17 +58,32 @@ fn requirement(criticality: Criticality) -> &'static str {
 }
 
 /// The vector with CR/IR/AR set for `criticality`, replacing any the vector already had.
+/// They go where the specifications order them: after the base and threat/temporal
+/// metrics, before the modified base metrics (and, in v4.0, the supplemental ones).
 fn with_requirements(vector: &str, criticality: Criticality) -> String {
     let level = requirement(criticality);
+    let v4 = vector.starts_with("CVSS:4.0/");
     let mut parts: Vec<String> = vector
         .split('/')
-        .filter(|part| !matches!(part.split(':').next(), Some("CR" | "IR" | "AR")))
+        .filter(|part| !matches!(metric(part), "CR" | "IR" | "AR"))
         .map(str::to_string)
         .collect();
-    for metric in ["CR", "IR", "AR"] {
-        parts.push(format!("{metric}:{level}"));
-    }
+    let after_requirements = |part: &String| {
+        let key = metric(part);
+        (key.starts_with('M') && key.len() > 1)
+            || (v4 && matches!(key, "S" | "AU" | "R" | "V" | "RE" | "U"))
+    };
+    let at = parts
+        .iter()
+        .position(after_requirements)
+        .unwrap_or(parts.len());
+    let requirements = ["CR", "IR", "AR"].map(|m| format!("{m}:{level}"));
+    parts.splice(at..at, requirements);
     parts.join("/")
+}
+
+fn metric(part: &str) -> &str {
+    part.split(':').next().unwrap_or(part)
 }
 
 fn round1(x: f64) -> f64 {
@@ -130,4 +145,36 @@ pub fn preferred(scores: impl IntoIterator<Item = CvssScore>) -> Option<CvssScor
             .then(a.base.total_cmp(&b.base))
             .then_with(|| b.vector.cmp(&a.vector))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_go_where_the_specification_orders_them() {
+        assert_eq!(
+            with_requirements(
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:P/CR:H/MAV:L/S:P/AU:Y",
+                Criticality::Low
+            ),
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:P/CR:L/IR:L/AR:L/MAV:L/S:P/AU:Y"
+        );
+        assert_eq!(
+            with_requirements(
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:L/E:F/MAV:L",
+                Criticality::High
+            ),
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:L/E:F/CR:H/IR:H/AR:H/MAV:L"
+        );
+    }
+
+    #[test]
+    fn v4_unset_requirements_count_as_high() {
+        // CVSS v4.0 reads a missing CR/IR/AR as High, so `high` equals the vector's own score.
+        let s =
+            score("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:P").unwrap();
+        assert_eq!(s.for_criticality(Criticality::High), s.base);
+        assert!(s.for_criticality(Criticality::Medium) < s.base);
+    }
 }

@@ -73,7 +73,10 @@ impl<'a> AdvisoryIndex<'a> {
                 keys.sort_unstable();
                 keys.dedup();
                 for key in keys {
-                    names.entry(key).or_default().push(Indexed { advisory, affected });
+                    names
+                        .entry(key)
+                        .or_default()
+                        .push(Indexed { advisory, affected });
                 }
             }
         }
@@ -113,9 +116,10 @@ impl<'a> AdvisoryIndex<'a> {
                 let hit = match affected_by(format, &package.version, &entry.affected.ranges) {
                     Ok(hit) => hit,
                     Err(warning) => {
-                        outcome
-                            .warnings
-                            .push(format!("{}: {}: {warning}", entry.advisory.id, entry.affected.package));
+                        outcome.warnings.push(format!(
+                            "{}: {}: {warning}",
+                            entry.advisory.id, entry.affected.package
+                        ));
                         continue;
                     }
                 };

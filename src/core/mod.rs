@@ -9,5 +9,6 @@ pub mod patch;
 pub mod policy;
 pub mod reasons;
 pub mod risk;
+pub mod sanitize;
 pub mod threat;
 pub mod version;

@@ -61,12 +61,12 @@ pub fn group_pending(findings: &[Finding], assets: &[Asset]) -> Vec<PendingPatch
             let fixed = members
                 .iter()
                 .filter_map(|&i| findings[i].fixed.as_deref())
-                .reduce(|best, candidate| {
-                    match version::compare(format, candidate, best) {
+                .reduce(
+                    |best, candidate| match version::compare(format, candidate, best) {
                         Ok(std::cmp::Ordering::Greater) => candidate,
                         _ => best,
-                    }
-                })?
+                    },
+                )?
                 .to_string();
             Some(PendingPatch {
                 id: format!("{package}={fixed}"),
@@ -75,7 +75,10 @@ pub fn group_pending(findings: &[Finding], assets: &[Asset]) -> Vec<PendingPatch
                 package: package.to_string(),
                 fixed,
                 cves: members.iter().map(|&i| findings[i].cve.clone()).collect(),
-                advisories: members.iter().map(|&i| findings[i].advisory.clone()).collect(),
+                advisories: members
+                    .iter()
+                    .map(|&i| findings[i].advisory.clone())
+                    .collect(),
                 assets: members.iter().map(|&i| findings[i].asset.clone()).collect(),
                 findings: members,
             })

@@ -103,7 +103,13 @@ pub struct DecisionRule {
 }
 
 impl DecisionRule {
-    fn matches(&self, kev: bool, internet_facing: bool, automatable: bool, total_impact: bool) -> bool {
+    fn matches(
+        &self,
+        kev: bool,
+        internet_facing: bool,
+        automatable: bool,
+        total_impact: bool,
+    ) -> bool {
         self.kev.matches(kev)
             && self.internet_facing.matches(internet_facing)
             && self.automatable.matches(automatable)
@@ -182,7 +188,9 @@ impl<'de> Deserialize<'de> for WaveSize {
                 .filter(|p| (1..=100).contains(p))
                 .map(WaveSize::Percent)
                 .ok_or_else(|| serde::de::Error::custom(format!("`{t}`: expected {expected}"))),
-            Raw::Hosts(n) => Err(serde::de::Error::custom(format!("`{n}`: expected {expected}"))),
+            Raw::Hosts(n) => Err(serde::de::Error::custom(format!(
+                "`{n}`: expected {expected}"
+            ))),
         }
     }
 }
@@ -228,7 +236,10 @@ mod weekdays {
     pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(days.len()))?;
         for day in days {
-            let name = NAMES.iter().find(|(_, d)| d == day).map_or("mon", |(n, _)| n);
+            let name = NAMES
+                .iter()
+                .find(|(_, d)| d == day)
+                .map_or("mon", |(n, _)| n);
             seq.serialize_element(name)?;
         }
         seq.end()
@@ -316,12 +327,14 @@ impl Policy {
                     .iter()
                     .any(|rule| rule.matches(kev, internet, automatable, total))
             })
-            .map(|(kev, internet_facing, automatable, total_impact)| DecisionInputs {
-                kev,
-                internet_facing,
-                automatable: Some(automatable),
-                total_impact: Some(total_impact),
-            })
+            .map(
+                |(kev, internet_facing, automatable, total_impact)| DecisionInputs {
+                    kev,
+                    internet_facing,
+                    automatable: Some(automatable),
+                    total_impact: Some(total_impact),
+                },
+            )
             .collect()
     }
 }

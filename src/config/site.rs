@@ -1,0 +1,236 @@
+//! `site.toml`: the site's name, operators and their roles, trusted keys, ssh settings, theme.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::document::{Document, Issue};
+use super::error::{ConfigError, FieldPath};
+use super::minisign_key::MinisignPublicKey;
+use super::names::{check_name, check_text};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Signs approvals for production rollouts.
+    Approver,
+    /// Signs journal checkpoints and feed bundles.
+    Signer,
+    /// Runs rollouts.
+    Deployer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    pub name: String,
+    pub roles: Vec<Role>,
+    /// Minisign public key file as written in site.toml. An operator without one cannot sign
+    /// until `secureupdate keygen` has made a key and site.toml names it.
+    #[serde(default)]
+    pub public_key: Option<PathBuf>,
+}
+
+impl Operator {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trust {
+    #[serde(default)]
+    pub feed_keys: Vec<PathBuf>,
+    #[serde(default)]
+    pub artifact_keys: Vec<PathBuf>,
+    /// Directories artifacts may be taken from, absolute or relative to the site.
+    #[serde(default)]
+    pub artifact_sources: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshSettings {
+    /// The only known_hosts file used (strict host key checking).
+    #[serde(default = "default_known_hosts")]
+    pub known_hosts: PathBuf,
+    /// Identity file; when absent the operator's agent is used.
+    #[serde(default)]
+    pub identity: Option<PathBuf>,
+    /// ssh config file; when absent none is read.
+    #[serde(default)]
+    pub config: Option<PathBuf>,
+    #[serde(default = "default_connect_timeout")]
+    pub connect_timeout_s: u32,
+    #[serde(default = "default_command_timeout")]
+    pub command_timeout_s: u32,
+}
+
+fn default_known_hosts() -> PathBuf {
+    PathBuf::from("ssh/known_hosts")
+}
+
+fn default_connect_timeout() -> u32 {
+    10
+}
+
+fn default_command_timeout() -> u32 {
+    600
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Theme {
+    #[default]
+    Default,
+    Light,
+    HighContrast,
+    Mono,
+}
+
+/// `site.toml` after validation. Paths are kept as written; resolve them with
+/// [`resolve_in_site`] (or `Site::path`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub name: String,
+    #[serde(default, rename = "operator")]
+    pub operators: Vec<Operator>,
+    pub trust: Trust,
+    pub ssh: SshSettings,
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+impl SiteConfig {
+    /// Reads and validates `site.toml` at `path`; key files are looked up relative to `site_dir`.
+    pub fn load(path: &Path, site_dir: &Path) -> Result<SiteConfig, ConfigError> {
+        let document = Document::read(path)?;
+        if document.is_blank() {
+            return Err(document.invalid(Issue::new(
+                FieldPath::root(),
+                "the file is empty; expected `name`, at least one [[operator]], [trust] and [ssh]",
+            )));
+        }
+        let config: SiteConfig = document.deserialize_top_level(&["name", "theme"])?;
+        config
+            .validate(site_dir)
+            .map_err(|issue| document.invalid(issue))?;
+        Ok(config)
+    }
+
+    pub fn operator(&self, name: &str) -> Option<&Operator> {
+        self.operators.iter().find(|op| op.name == name)
+    }
+
+    fn validate(&self, site_dir: &Path) -> Result<(), Issue> {
+        check_text(&self.name).map_err(|e| Issue::new(FieldPath::root().key("name"), e))?;
+        if self.operators.is_empty() {
+            return Err(Issue::new(
+                FieldPath::root().key("operator"),
+                "no operators; expected at least one [[operator]] with name and roles",
+            ));
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, operator) in self.operators.iter().enumerate() {
+            let field = FieldPath::root().key("operator").index(i);
+            check_name(&operator.name, "operator name")
+                .map_err(|e| Issue::new(field.clone().key("name"), e))?;
+            if let Some(first) = seen.insert(&operator.name, i) {
+                return Err(Issue::new(
+                    field.key("name"),
+                    format!(
+                        "operator `{}` is already defined as operator[{first}]; expected unique names",
+                        operator.name
+                    ),
+                ));
+            }
+            if let Some(key) = &operator.public_key {
+                check_key_file(site_dir, key).map_err(|problem| {
+                    let message = match problem {
+                        KeyFileProblem::Missing(e) => format!(
+                            "{e}; run `secureupdate keygen --operator {}` or fix the path",
+                            operator.name
+                        ),
+                        KeyFileProblem::Unusable(e) => e,
+                    };
+                    Issue::new(field.key("public_key"), message)
+                })?;
+            }
+        }
+        let trust = FieldPath::root().key("trust");
+        for (list, keys) in [
+            ("feed_keys", &self.trust.feed_keys),
+            ("artifact_keys", &self.trust.artifact_keys),
+        ] {
+            for (i, key) in keys.iter().enumerate() {
+                check_key_file(site_dir, key).map_err(|problem| {
+                    Issue::new(trust.clone().key(list).index(i), problem.into_message())
+                })?;
+            }
+        }
+        for (i, source) in self.trust.artifact_sources.iter().enumerate() {
+            if source.as_os_str().is_empty() {
+                return Err(Issue::new(
+                    trust.clone().key("artifact_sources").index(i),
+                    "empty; expected a directory path",
+                ));
+            }
+        }
+        let ssh = FieldPath::root().key("ssh");
+        for (name, value) in [
+            ("connect_timeout_s", self.ssh.connect_timeout_s),
+            ("command_timeout_s", self.ssh.command_timeout_s),
+        ] {
+            if value == 0 {
+                return Err(Issue::new(
+                    ssh.clone().key(name),
+                    "0; expected a number of seconds of at least 1",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `path` as written in a site file, made absolute against the site directory when relative.
+pub fn resolve_in_site(site_dir: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        site_dir.join(path)
+    }
+}
+
+enum KeyFileProblem {
+    Missing(String),
+    Unusable(String),
+}
+
+impl KeyFileProblem {
+    fn into_message(self) -> String {
+        match self {
+            KeyFileProblem::Missing(e) | KeyFileProblem::Unusable(e) => e,
+        }
+    }
+}
+
+fn check_key_file(site_dir: &Path, key: &Path) -> Result<MinisignPublicKey, KeyFileProblem> {
+    let resolved = resolve_in_site(site_dir, key);
+    let shown = key.display();
+    let bytes = std::fs::read(&resolved).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => KeyFileProblem::Missing(format!(
+            "`{shown}` does not exist (looked for {}); expected a minisign public key file",
+            resolved.display()
+        )),
+        _ => KeyFileProblem::Unusable(format!("`{shown}` cannot be read: {e}")),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        KeyFileProblem::Unusable(format!(
+            "`{shown}` is not text; expected a minisign public key file"
+        ))
+    })?;
+    MinisignPublicKey::parse(&text).map_err(|e| KeyFileProblem::Unusable(format!("`{shown}`: {e}")))
+}

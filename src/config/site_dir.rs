@@ -1,0 +1,74 @@
+//! A site directory: finding it, and loading its three files together.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use directories::ProjectDirs;
+
+use super::error::ConfigError;
+use super::inventory::load_inventory;
+use super::policy::load_policy;
+use super::site::{SiteConfig, resolve_in_site};
+use crate::core::asset::Asset;
+use crate::core::policy::Policy;
+
+pub const SITE_FILE: &str = "site.toml";
+pub const POLICY_FILE: &str = "policy.toml";
+pub const INVENTORY_FILE: &str = "inventory.toml";
+
+/// The environment variable that names the site when `--site` is not given.
+pub const SITE_ENV: &str = "SECUREUPDATE_SITE";
+
+/// A loaded and validated site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub dir: PathBuf,
+    pub config: SiteConfig,
+    pub policy: Policy,
+    pub assets: Vec<Asset>,
+}
+
+impl Site {
+    /// Loads site.toml, policy.toml and inventory.toml from `dir`; the first problem found is
+    /// returned, naming its file.
+    pub fn load(dir: &Path) -> Result<Site, ConfigError> {
+        let site_file = dir.join(SITE_FILE);
+        if !site_file.is_file() {
+            return Err(ConfigError::NotASite {
+                dir: dir.display().to_string(),
+                missing: SITE_FILE.to_string(),
+            });
+        }
+        let config = SiteConfig::load(&site_file, dir)?;
+        let policy = load_policy(&dir.join(POLICY_FILE))?;
+        let assets = load_inventory(&dir.join(INVENTORY_FILE))?;
+        Ok(Site {
+            dir: dir.to_path_buf(),
+            config,
+            policy,
+            assets,
+        })
+    }
+
+    /// A path written in a site file, resolved against the site directory.
+    pub fn path(&self, path: &Path) -> PathBuf {
+        resolve_in_site(&self.dir, path)
+    }
+}
+
+/// The site directory: `--site DIR`, else `$SECUREUPDATE_SITE` (pass its value, so callers
+/// and tests decide where it comes from), else the per-user data directory.
+pub fn resolve_site_dir(
+    flag: Option<PathBuf>,
+    env_value: Option<OsString>,
+) -> Result<PathBuf, ConfigError> {
+    if let Some(dir) = flag {
+        return Ok(dir);
+    }
+    if let Some(value) = env_value.filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(value));
+    }
+    ProjectDirs::from("", "", "secureupdate")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or(ConfigError::NoSiteDir)
+}
