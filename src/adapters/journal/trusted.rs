@@ -91,6 +91,7 @@ fn verify(
 
 impl SignatureChecker for TrustedKeys {
     fn check(&mut self, operator: &str, statement: &[u8], signature: &str) -> SignatureVerdict {
+        let raw = signature;
         let signature = match parse(signature) {
             Ok(signature) => signature,
             Err(verdict) => return verdict,
@@ -111,9 +112,21 @@ impl SignatureChecker for TrustedKeys {
                 owner: format!("{operator}, retired by a key rotation"),
             };
         }
-        match verify(&key.key, &signature, statement) {
-            Ok(()) => SignatureVerdict::Valid,
-            Err(verdict) => verdict,
+        if let Err(verdict) = verify(&key.key, &signature, statement) {
+            return verdict;
+        }
+        // minisign leaves the untrusted comment and the encoding unauthenticated: hold the
+        // stored text to the exact form we write, so no byte of a row can change unnoticed.
+        let canonical = signature
+            .untrusted_comment()
+            .is_ok_and(|c| c == entry_untrusted_comment(operator, &id))
+            && signature.into_string() == raw;
+        if canonical {
+            SignatureVerdict::Valid
+        } else {
+            SignatureVerdict::Invalid {
+                reason: "the signature text was altered outside its signed parts".to_string(),
+            }
         }
     }
 
@@ -153,6 +166,11 @@ impl SignatureChecker for TrustedKeys {
         }
         Ok(())
     }
+}
+
+/// The untrusted comment of an entry signature (fixed, so that changing it shows).
+pub(super) fn entry_untrusted_comment(operator: &str, key_id: &str) -> String {
+    format!("signature from secureupdate operator {operator} key {key_id}")
 }
 
 /// The payload for a key rotation entry announcing `new_key`.
