@@ -1,1 +1,61 @@
-fn main() {}
+//! The `secureupdate` binary: parses arguments, sets up logging and wires the layers.
+
+mod assessment;
+mod cli;
+mod commands;
+mod demo_site;
+mod exit;
+mod logging;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _guard = logging::init(cli.log_file.as_deref());
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::SUCCESS),
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "command failed");
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit::code_for(&error))
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match cli.command {
+        Command::Init { dir, demo } => commands::init::run(&dir, demo),
+        Command::Demo { dir } => commands::demo::run(dir.as_deref(), cli.as_of, &mut stdout),
+        Command::Assets { json, why } => {
+            let assessment = open_site(&cli.site, "assets", cli.as_of)?;
+            commands::assets::run(&assessment, json, why, &mut stdout)
+        }
+        Command::Patches { json, why } => {
+            let assessment = open_site(&cli.site, "patches", cli.as_of)?;
+            commands::patches::run(&assessment, json, why, &mut stdout)
+        }
+    }
+}
+
+fn open_site(
+    flag: &Option<std::path::PathBuf>,
+    command: &str,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<assessment::Assessment> {
+    let env = std::env::var_os(secureupdate::config::SITE_ENV);
+    let dir = secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)?;
+    let assessment = assessment::Assessment::run(&dir, command, as_of)?;
+    if !assessment.warnings.is_empty() {
+        eprintln!(
+            "warning: {} advisory range(s) could not be used (bad versions in a feed); details in the log",
+            assessment.warnings.len()
+        );
+    }
+    Ok(assessment)
+}

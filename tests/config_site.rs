@@ -57,11 +57,11 @@ fn valid_site_loads_into_the_core_types() {
         "missing exposure counts as internet"
     );
     assert!(web.groups.is_empty() && web.tags.is_empty());
-    assert!(web.packages.contains(&InstalledPackage {
-        name: "libc6".into(),
-        version: "2.36-9+deb12u3".into(),
-        source: Some("glibc".into()),
-    }));
+    assert!(web.packages.contains(&InstalledPackage::new(
+        "libc6",
+        "2.36-9+deb12u3",
+        Some("glibc".to_string())
+    )));
     assert_eq!(db.port, 2222);
     assert_eq!(db.environment, Environment::Staging);
     assert_eq!(

@@ -150,7 +150,11 @@ pub struct InstalledPackage {
 }
 
 impl InstalledPackage {
-    pub fn new(name: impl Into<String>, version: impl Into<String>, source: Option<String>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        version: impl Into<String>,
+        source: Option<String>,
+    ) -> Self {
         InstalledPackage {
             name: Arc::new(name.into()),
             version: Arc::new(version.into()),
@@ -159,7 +163,9 @@ impl InstalledPackage {
     }
 
     pub fn source_name(&self) -> &str {
-        self.source.as_deref().map_or(self.name.as_str(), String::as_str)
+        self.source
+            .as_deref()
+            .map_or(self.name.as_str(), String::as_str)
     }
 }
 

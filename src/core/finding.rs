@@ -110,7 +110,10 @@ impl<'a> AdvisoryIndex<'a> {
             let by_binary = if source == package.name.as_str() {
                 &[]
             } else {
-                names.get(package.name.as_str()).map(Vec::as_slice).unwrap_or_default()
+                names
+                    .get(package.name.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
             };
             for entry in by_source.iter().chain(by_binary) {
                 let hit = match affected_by(format, &package.version, &entry.affected.ranges) {

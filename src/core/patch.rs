@@ -1,23 +1,30 @@
-//! Pending patches: findings grouped by the package update that closes them.
+//! Pending patches: findings grouped by the update that closes them.
+//!
+//! Debian and Ubuntu ship fixes per source package, so a patch is one source package
+//! raised to one version (`openssh=1:9.2p1-2+deb12u3`, the form apt takes). Red Hat ships
+//! them per advisory across several binary packages, so there a patch is one advisory
+//! (`RHSA-2024:4726`, the form `dnf upgrade --advisory` takes).
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::asset::{Asset, Distro};
 use super::finding::Finding;
-use super::version;
+use super::version::{self, PackageFormat};
 
-/// One package update for one distribution release: install `fixed` (or later) of
-/// `package` and the listed CVEs close on the listed assets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingPatch {
-    /// `package=fixed`, the form apt and dnf take for a pinned install.
     pub id: String,
     pub distro: Distro,
     pub release: String,
+    /// The source package (Debian, Ubuntu) or the advisory's main package (RHEL).
     pub package: String,
+    /// The version of `package` that closes the findings.
     pub fixed: String,
+    /// Every installed binary package to update, with the version to install.
+    pub packages: BTreeMap<String, String>,
     pub cves: BTreeSet<String>,
     pub advisories: BTreeSet<String>,
     pub assets: BTreeSet<String>,
@@ -26,16 +33,33 @@ pub struct PendingPatch {
 }
 
 impl PendingPatch {
-    /// A title for tables: the advisories, else the package.
+    /// A title for tables: the package, how many more it brings, and the advisories.
     pub fn title(&self) -> String {
         let advisories: Vec<&str> = self.advisories.iter().map(String::as_str).collect();
-        format!("{} update ({})", self.package, advisories.join(", "))
+        let others = self.packages.keys().filter(|p| **p != self.package).count();
+        let more = match others {
+            0 => String::new(),
+            1 => " (+1 package)".to_string(),
+            n => format!(" (+{n} packages)"),
+        };
+        if self.advisories.len() == 1 && self.advisories.contains(&self.id) {
+            format!("{}{more} update", self.package)
+        } else {
+            format!("{}{more} update ({})", self.package, advisories.join(", "))
+        }
     }
 }
 
-/// Groups fixable findings by (distribution, release, source package); each group's
-/// target is the highest fixed version among its findings, which closes them all.
-/// Findings without a fix stay out of patches.
+/// The higher of two versions; on a comparison error the first stays.
+fn higher<'a>(format: PackageFormat, best: &'a str, candidate: &'a str) -> &'a str {
+    match version::compare(format, candidate, best) {
+        Ok(Ordering::Greater) => candidate,
+        _ => best,
+    }
+}
+
+/// Groups fixable findings into pending patches. Findings without a fix, or on an asset
+/// that is not in `assets`, stay out.
 pub fn group_pending(findings: &[Finding], assets: &[Asset]) -> Vec<PendingPatch> {
     let os_of: BTreeMap<&str, (Distro, &str)> = assets
         .iter()
@@ -49,31 +73,55 @@ pub fn group_pending(findings: &[Finding], assets: &[Asset]) -> Vec<PendingPatch
         let Some(&(distro, release)) = os_of.get(finding.asset.as_str()) else {
             continue;
         };
+        let unit = match distro.package_format() {
+            PackageFormat::Dpkg => finding.source_package.as_str(),
+            PackageFormat::Rpm => finding.advisory.as_str(),
+        };
         groups
-            .entry((distro, release, finding.source_package.as_str()))
+            .entry((distro, release, unit))
             .or_default()
             .push(index);
     }
     groups
         .into_iter()
-        .filter_map(|((distro, release, package), members)| {
+        .filter_map(|((distro, release, unit), members)| {
             let format = distro.package_format();
-            let fixed = members
-                .iter()
-                .filter_map(|&i| findings[i].fixed.as_deref())
-                .reduce(
-                    |best, candidate| match version::compare(format, candidate, best) {
-                        Ok(std::cmp::Ordering::Greater) => candidate,
-                        _ => best,
-                    },
-                )?
-                .to_string();
+            let mut packages: BTreeMap<String, String> = BTreeMap::new();
+            for &i in &members {
+                let (Some(fixed), package) = (findings[i].fixed.as_deref(), &findings[i].package)
+                else {
+                    continue;
+                };
+                let target = match packages.get(package) {
+                    Some(best) => higher(format, best, fixed).to_string(),
+                    None => fixed.to_string(),
+                };
+                packages.insert(package.clone(), target);
+            }
+            let (package, fixed, id) = match format {
+                PackageFormat::Dpkg => {
+                    let fixed = packages
+                        .values()
+                        .map(String::as_str)
+                        .reduce(|best, v| higher(format, best, v))?
+                        .to_string();
+                    (unit.to_string(), fixed.clone(), format!("{unit}={fixed}"))
+                }
+                PackageFormat::Rpm => {
+                    // The shortest name is the product (httpd beside httpd-tools).
+                    let (main, fixed) = packages
+                        .iter()
+                        .min_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(b.0)))?;
+                    (main.clone(), fixed.clone(), unit.to_string())
+                }
+            };
             Some(PendingPatch {
-                id: format!("{package}={fixed}"),
+                id,
                 distro,
                 release: release.to_string(),
-                package: package.to_string(),
+                package,
                 fixed,
+                packages,
                 cves: members.iter().map(|&i| findings[i].cve.clone()).collect(),
                 advisories: members
                     .iter()

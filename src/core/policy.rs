@@ -306,7 +306,14 @@ impl Policy {
         };
         self.decision
             .iter()
-            .position(|rule| rule.matches(inputs.kev, inputs.internet_facing, automatable, total_impact))
+            .position(|rule| {
+                rule.matches(
+                    inputs.kev,
+                    inputs.internet_facing,
+                    automatable,
+                    total_impact,
+                )
+            })
             .map_or(fallback, |row| Decision {
                 class: self.decision[row].class,
                 row: Some(row),

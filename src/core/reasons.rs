@@ -18,7 +18,11 @@ fn ordinal(n: u32) -> String {
 }
 
 fn yes_no(value: bool, yes: &str, no: &str) -> String {
-    if value { yes.to_string() } else { no.to_string() }
+    if value {
+        yes.to_string()
+    } else {
+        no.to_string()
+    }
 }
 
 fn version_label(version: CvssVersion) -> &'static str {
@@ -55,7 +59,11 @@ pub fn finding_reasons(s: &ScoredFinding, today: NaiveDate) -> Vec<String> {
             "class {class} (SLA {} days) by the policy table: {}, {}, {}, {}",
             s.sla_days,
             yes_no(s.kev.is_some(), "in KEV", "not in KEV"),
-            yes_no(s.exposure.is_internet_facing(), "internet-facing", "not internet-facing"),
+            yes_no(
+                s.exposure.is_internet_facing(),
+                "internet-facing",
+                "not internet-facing"
+            ),
             yes_no(automatable, "automatable", "not automatable"),
             yes_no(total, "total technical impact", "partial technical impact"),
         ));
@@ -105,7 +113,10 @@ pub fn finding_reasons(s: &ScoredFinding, today: NaiveDate) -> Vec<String> {
         None => reasons.push("no CVSS vector".to_string()),
     }
     if s.criticality >= Criticality::High {
-        reasons.push(format!("{}-criticality asset", criticality_word(s.criticality)));
+        reasons.push(format!(
+            "{}-criticality asset",
+            criticality_word(s.criticality)
+        ));
     }
     reasons.push(due_phrase(s.due, today));
     if s.forensic_triage {

@@ -87,7 +87,12 @@ pub fn score_findings(findings: &[Finding], ctx: &RankingContext<'_>) -> Vec<Sco
         .collect()
 }
 
-fn score_one(index: usize, finding: &Finding, asset: &Asset, ctx: &RankingContext<'_>) -> ScoredFinding {
+fn score_one(
+    index: usize,
+    finding: &Finding,
+    asset: &Asset,
+    ctx: &RankingContext<'_>,
+) -> ScoredFinding {
     let intel = ctx.intel.get(&finding.cve);
     let kev = intel.and_then(|i| i.kev.clone());
     let ssvc = intel.map(|i| i.ssvc).unwrap_or_default();
@@ -151,8 +156,12 @@ pub struct RankedAsset<'a> {
 
 /// Ranks patches by their worst finding; `scored` must come from the findings the
 /// patches were grouped from.
-pub fn rank_patches<'a>(patches: &'a [PendingPatch], scored: &[ScoredFinding]) -> Vec<RankedPatch<'a>> {
-    let by_finding: HashMap<usize, &ScoredFinding> = scored.iter().map(|s| (s.finding, s)).collect();
+pub fn rank_patches<'a>(
+    patches: &'a [PendingPatch],
+    scored: &[ScoredFinding],
+) -> Vec<RankedPatch<'a>> {
+    let by_finding: HashMap<usize, &ScoredFinding> =
+        scored.iter().map(|s| (s.finding, s)).collect();
     let mut ranked: Vec<RankedPatch> = patches
         .iter()
         .filter_map(|patch| {
@@ -168,7 +177,8 @@ pub fn rank_patches<'a>(patches: &'a [PendingPatch], scored: &[ScoredFinding]) -
             })
         })
         .collect();
-    ranked.sort_by(|a, b| compare_risk(&a.worst, &b.worst).then_with(|| a.patch.id.cmp(&b.patch.id)));
+    ranked
+        .sort_by(|a, b| compare_risk(&a.worst, &b.worst).then_with(|| a.patch.id.cmp(&b.patch.id)));
     for (i, r) in ranked.iter_mut().enumerate() {
         r.rank = i + 1;
     }

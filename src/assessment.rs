@@ -1,0 +1,104 @@
+//! Wiring for the ranking commands: load the site, bring its threat data into the
+//! state store, match advisories, record first-seen dates and rank.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use secureupdate::adapters::feeds;
+use secureupdate::adapters::store::{SiteLock, StateStore};
+use secureupdate::config::Site;
+use secureupdate::core::advisory::Advisory;
+use secureupdate::core::finding::{AdvisoryIndex, Finding, FindingKey};
+use secureupdate::core::patch::{PendingPatch, group_pending};
+use secureupdate::core::risk::{RankingContext, ScoredFinding, score_findings};
+use secureupdate::core::threat::{FeedKind, ThreatIntel};
+
+use crate::exit::bad_input;
+
+/// A site with its threat data loaded and its findings scored.
+pub struct Assessment {
+    pub site: Site,
+    pub today: NaiveDate,
+    pub intel: ThreatIntel,
+    pub findings: Vec<Finding>,
+    pub scored: Vec<ScoredFinding>,
+    pub patches: Vec<PendingPatch>,
+    /// Advisory ranges that could not be used (bad versions in a feed).
+    pub warnings: Vec<String>,
+}
+
+impl Assessment {
+    /// Loads the site in `dir`, refreshing changed feeds, and ranks as of `as_of` (else today).
+    pub fn run(dir: &Path, command: &str, as_of: Option<NaiveDate>) -> Result<Assessment> {
+        let site = Site::load(dir).map_err(bad_input)?;
+        let _lock = SiteLock::acquire(dir, command).map_err(bad_input)?;
+        let mut store = StateStore::open(&dir.join("state.db"))
+            .with_context(|| format!("opening the state store in {}", dir.display()))?;
+        refresh_feeds(&mut store, dir)?;
+        let advisories: Vec<Advisory> = store.advisories()?;
+        let intel: ThreatIntel = store.threat_intel(&advisories)?;
+        let outcome = AdvisoryIndex::new(&advisories).match_assets(&site.assets);
+        for warning in &outcome.warnings {
+            tracing::warn!(%warning, "advisory range skipped");
+        }
+        let recorded_on = Utc::now().date_naive();
+        // Every asset counts as observed (by its last scan, else today), so findings
+        // that vanished from an asset are forgotten and come back with a new date.
+        let observed: HashMap<String, NaiveDate> = site
+            .assets
+            .iter()
+            .map(|a| {
+                let date = a.last_scan.map_or(recorded_on, |t| t.date_naive());
+                (a.name.clone(), date)
+            })
+            .collect();
+        let first_seen: HashMap<FindingKey, NaiveDate> =
+            store.record_findings(&outcome.findings, &observed, recorded_on)?;
+        let today = as_of.unwrap_or(recorded_on);
+        let ctx = RankingContext {
+            assets: &site.assets,
+            intel: &intel,
+            policy: &site.policy,
+            first_seen: &first_seen,
+            today,
+        };
+        let scored = score_findings(&outcome.findings, &ctx);
+        let patches = group_pending(&outcome.findings, &site.assets);
+        Ok(Assessment {
+            today,
+            findings: outcome.findings,
+            scored,
+            patches,
+            warnings: outcome.warnings,
+            intel,
+            site,
+        })
+    }
+}
+
+/// Re-imports every feed kind whose files changed. All changed kinds are parsed before
+/// anything is written, so a bad feed file leaves the store as it was.
+fn refresh_feeds(store: &mut StateStore, dir: &Path) -> Result<()> {
+    let feeds_dir = dir.join("feeds");
+    let mut changed = Vec::new();
+    for kind in FeedKind::ALL {
+        let fingerprint = feeds::fingerprint(&feeds_dir, kind).map_err(bad_input)?;
+        let Some(fingerprint) = fingerprint else {
+            continue;
+        };
+        if store.feed_fingerprint(kind)?.as_deref() == Some(fingerprint.as_str()) {
+            continue;
+        }
+        let records = feeds::load(&feeds_dir, kind).map_err(bad_input)?;
+        changed.push((kind, fingerprint, records));
+    }
+    let loaded_at = Utc::now();
+    for (kind, fingerprint, records) in changed {
+        let source = format!("feeds/{}", kind.dir());
+        store.replace_feed(&fingerprint, &source, &records, loaded_at)?;
+        tracing::info!(?kind, %fingerprint, "feed loaded");
+    }
+    Ok(())
+}

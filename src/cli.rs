@@ -1,0 +1,67 @@
+//! Command-line interface: the argument grammar of DESIGN.md §3.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "secureupdate",
+    version,
+    about = "Risk-ranked, audited security patching for Linux fleets",
+    long_about = "SecureUPDATE ranks a fleet's pending security patches by risk, runs each patch's \
+                  checklist and keeps a signed audit journal.\n\nExit codes: 0 success, 1 a check \
+                  failed, 2 bad input or usage."
+)]
+pub struct Cli {
+    /// The site directory (else $SECUREUPDATE_SITE, else the XDG data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub site: Option<PathBuf>,
+
+    /// Rank as of this date (YYYY-MM-DD) instead of today, e.g. to see what falls due next week.
+    #[arg(long, global = true, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+
+    /// Write the log here instead of the XDG state directory.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a new, commented site into DIR (which must not exist or be empty).
+    Init {
+        dir: PathBuf,
+        /// Write a copy of the built-in demo site instead of the empty templates.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Assets, highest risk first.
+    Assets {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Show the reasons behind each asset's rank.
+        #[arg(long)]
+        why: bool,
+    },
+    /// Pending patches ranked, with class, due date and reasons.
+    Patches {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Show the reasons behind each patch's rank.
+        #[arg(long)]
+        why: bool,
+    },
+    /// The built-in training site: copies it to a fresh directory and shows its ranking.
+    Demo {
+        /// Keep the training site in DIR instead of a fresh temporary directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}

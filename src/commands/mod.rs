@@ -1,0 +1,7 @@
+//! One module per command.
+
+pub mod assets;
+pub mod demo;
+pub mod init;
+pub mod patches;
+mod table;
