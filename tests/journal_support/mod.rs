@@ -201,16 +201,18 @@ pub fn renumber_up(conn: &Connection, from: i64) {
 
 /// Copies every column but `seq` of row `from` over row `to` (in `conn`, from `source`).
 pub fn copy_row(source: &Connection, from: i64, conn: &Connection, to: i64) {
-    let row: (String, String, String, String, String, Vec<u8>, Vec<u8>, Option<String>) = source
+    let columns: Vec<rusqlite::types::Value> = source
         .query_row("SELECT ts, operator, kind, subject, payload, prev, hash, sig FROM entries WHERE seq = ?1", [from], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            (0..8).map(|i| r.get(i)).collect()
         })
         .unwrap();
     conn.execute("DELETE FROM entries WHERE seq = ?1", [to])
         .unwrap();
+    let mut values = vec![rusqlite::types::Value::Integer(to)];
+    values.extend(columns);
     conn.execute(
         "INSERT INTO entries (seq, ts, operator, kind, subject, payload, prev, hash, sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        rusqlite::params![to, row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7],
+        rusqlite::params_from_iter(values),
     )
     .unwrap();
 }

@@ -44,17 +44,19 @@ pub fn verify_journal(
     Ok(report(journal.id(), summary, claims, anchor, checked))
 }
 
+/// A checkpoint or anchor: the head it vouches for and its name, or why it vouches for nothing.
+pub(super) type Claim = std::result::Result<(Head, String), Problem>;
+
 /// Applies checkpoint and anchor claims in size order (a claim that holds pins its prefix for
 /// locating rewrites after it) and builds the report.
 pub(super) fn report(
     id: JournalId,
     mut summary: ChainSummary,
-    checkpoints: impl Iterator<Item = (u64, std::result::Result<(Head, String), Problem>)>,
+    checkpoints: impl Iterator<Item = (u64, Claim)>,
     anchor: Option<Anchor>,
     checkpoints_checked: usize,
 ) -> VerifyReport {
-    let mut claims: Vec<(u64, std::result::Result<(Head, String), Problem>)> =
-        checkpoints.collect();
+    let mut claims: Vec<(u64, Claim)> = checkpoints.collect();
     if let Some(anchor) = anchor {
         claims.push((anchor.0.size, Ok((anchor.0, format!("anchor {anchor}")))));
     }
