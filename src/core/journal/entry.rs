@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
@@ -111,6 +111,8 @@ pub enum EntryError {
     Operator(String),
     #[error("subject: expected at most {MAX_SUBJECT_BYTES} bytes without control characters")]
     Subject,
+    #[error("timestamp {0}: expected a year from 0000 to 9999")]
+    Timestamp(String),
     #[error("unknown entry kind `{0}`")]
     Kind(String),
     #[error(transparent)]
@@ -146,8 +148,12 @@ impl NewEntry {
         if payload.len() > MAX_PAYLOAD_BYTES {
             return Err(EntryError::PayloadTooLarge(payload.len()));
         }
+        let ts = format_timestamp(ts);
+        if !is_canonical_timestamp(&ts) {
+            return Err(EntryError::Timestamp(ts));
+        }
         Ok(NewEntry {
-            ts: format_timestamp(ts),
+            ts,
             operator: operator.to_string(),
             kind,
             subject: subject.to_string(),
@@ -204,11 +210,31 @@ pub fn format_timestamp(ts: DateTime<Utc>) -> String {
     ts.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// Whether `text` is exactly what [`format_timestamp`] writes.
+/// Whether `text` is exactly what [`format_timestamp`] writes: `YYYY-MM-DDTHH:MM:SS.mmmZ`
+/// naming a real date and time. (Checked without allocating: it runs for every entry.)
 pub fn is_canonical_timestamp(text: &str) -> bool {
-    DateTime::parse_from_rfc3339(text)
-        .map(|parsed| format_timestamp(parsed.with_timezone(&Utc)) == text)
-        .unwrap_or(false)
+    const PATTERN: &[u8; 24] = b"dddd-dd-ddTdd:dd:dd.dddZ";
+    let bytes = text.as_bytes();
+    if bytes.len() != PATTERN.len() {
+        return false;
+    }
+    let shaped = bytes.iter().zip(PATTERN).all(|(b, p)| {
+        if *p == b'd' {
+            b.is_ascii_digit()
+        } else {
+            b == p
+        }
+    });
+    let number = |range: std::ops::Range<usize>| {
+        bytes[range]
+            .iter()
+            .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    shaped
+        && NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10)).is_some()
+        && number(11..13) < 24
+        && number(14..16) < 60
+        && number(17..19) < 60
 }
 
 /// The canonical JSON of an entry: the RFC 8785 form of
@@ -223,18 +249,31 @@ pub fn canonical_entry_bytes(
 ) -> Vec<u8> {
     let mut out =
         String::with_capacity(64 + ts.len() + operator.len() + subject.len() + payload.len());
+    write_canonical_entry(&mut out, ts, operator, kind, subject, payload);
+    out.into_bytes()
+}
+
+/// As [`canonical_entry_bytes`], into `out` (cleared first), so a loop can reuse one buffer.
+pub fn write_canonical_entry(
+    out: &mut String,
+    ts: &str,
+    operator: &str,
+    kind: &str,
+    subject: &str,
+    payload: &str,
+) {
+    out.clear();
     out.push_str("{\"kind\":");
-    write_string(kind, &mut out);
+    write_string(kind, out);
     out.push_str(",\"operator\":");
-    write_string(operator, &mut out);
+    write_string(operator, out);
     out.push_str(",\"payload\":");
     out.push_str(payload);
     out.push_str(",\"subject\":");
-    write_string(subject, &mut out);
+    write_string(subject, out);
     out.push_str(",\"ts\":");
-    write_string(ts, &mut out);
+    write_string(ts, out);
     out.push('}');
-    out.into_bytes()
 }
 
 #[cfg(test)]

@@ -12,6 +12,8 @@ pub mod claims;
 pub mod entry;
 pub mod report;
 pub mod verify;
+#[cfg(test)]
+mod verify_tests;
 
 pub use chain::{ChainHash, Head, JournalId, entry_hash, entry_statement, genesis_prev};
 pub use checkpoint::{Checkpoint, validate_trusted_comment};

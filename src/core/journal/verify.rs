@@ -2,9 +2,10 @@
 //! hash, every signature. Rows come as stored, possibly damaged, so nothing here trusts them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::chain::{ChainHash, Head, JournalId, entry_hash, entry_statement, genesis_prev};
-use super::entry::{EntryKind, canonical_entry_bytes, is_canonical_timestamp};
+use super::entry::{EntryKind, is_canonical_timestamp, write_canonical_entry};
 use super::report::{Problem, ProblemKind, Warning};
 
 /// One row as read back from storage.
@@ -59,12 +60,15 @@ pub struct ChainVerifier<'c, C: SignatureChecker> {
     checker: &'c mut C,
     expected: u64,
     last_hash: ChainHash,
-    last_ts: Option<String>,
+    last_ts: String,
     /// Offset between stored and original sequence numbers once a renumbering was reported.
     shift: i64,
     /// A row found to belong one place later, waiting for the next row to tell swap from deletion.
     pending_displaced: Option<u64>,
-    seen: HashMap<[u8; 8], u64>,
+    /// First 8 bytes of every hash seen (a collision among a million random hashes has odds of
+    /// about 1 in 10^7), for telling duplicates; keys are already uniform, so not rehashed.
+    seen: HashMap<u64, u64, BuildHasherDefault<PrefixHasher>>,
+    canonical: String,
     wanted: BTreeSet<u64>,
     summary: ChainSummary,
 }
@@ -82,10 +86,11 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
             checker,
             expected: 1,
             last_hash: genesis,
-            last_ts: None,
+            last_ts: String::new(),
             shift: 0,
             pending_displaced: None,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
+            canonical: String::new(),
             wanted: wanted_sizes.into_iter().collect(),
             summary: ChainSummary {
                 head: Head {
@@ -122,16 +127,19 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
             return;
         };
         let (prev, hash) = (ChainHash(prev), ChainHash(hash));
-        let canonical = canonical_entry_bytes(
+        write_canonical_entry(
+            &mut self.canonical,
             &row.ts,
             &row.operator,
             &row.kind,
             &row.subject,
             &row.payload,
         );
+        let canonical = std::mem::take(&mut self.canonical);
         let id = self.id;
-        let hashes_at =
-            |candidate: u64| candidate >= 1 && entry_hash(id, candidate, &prev, &canonical) == hash;
+        let hashes_at = |candidate: u64| {
+            candidate >= 1 && entry_hash(id, candidate, &prev, canonical.as_bytes()) == hash
+        };
         let mut original_seq = hashes_at(seq).then_some(seq);
         let mut reported = false;
 
@@ -204,6 +212,7 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
             };
             self.problem(seq.saturating_sub(1).max(1), kind, message);
         }
+        self.canonical = canonical;
         self.check_content(seq, row);
         if let Some(original) = original_seq {
             self.check_signature(seq, original, &hash, row);
@@ -260,18 +269,17 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
                     row.ts.escape_debug()
                 ),
             );
-        } else if let Some(last) = &self.last_ts
-            && row.ts < *last
-        {
+        } else if row.ts < self.last_ts {
             self.summary.warnings.push(Warning {
                 seq,
                 message: format!(
-                    "entry {seq}: timestamp {} is before the previous entry's {last}",
-                    row.ts
+                    "entry {seq}: timestamp {} is before the previous entry's {}",
+                    row.ts, self.last_ts
                 ),
             });
         }
-        self.last_ts = Some(row.ts.clone());
+        self.last_ts.clear();
+        self.last_ts.push_str(&row.ts);
     }
 
     fn check_signature(&mut self, seq: u64, original: u64, hash: &ChainHash, row: &StoredRow) {
@@ -347,8 +355,26 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
     }
 }
 
-fn prefix(hash: &ChainHash) -> [u8; 8] {
+fn prefix(hash: &ChainHash) -> u64 {
     let mut out = [0u8; 8];
     out.copy_from_slice(&hash.0[..8]);
-    out
+    u64::from_le_bytes(out)
+}
+
+/// Hashes a `u64` that is already a uniformly random hash prefix by taking it as is.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
