@@ -105,6 +105,21 @@ pub struct Head {
     pub hash: ChainHash,
 }
 
+impl Head {
+    /// The console's status-bar line, `journal <id8> size <n> head <hex12>`: short enough to
+    /// read out. The full `SIZE:HEAD` anchor (see `claims::Anchor`) is what `--anchor` takes.
+    pub fn status_line(&self, id: JournalId) -> String {
+        let id = id.to_string();
+        let head = self.hash.to_string();
+        format!(
+            "journal {} size {} head {}",
+            &id[..8],
+            self.size,
+            &head[..12]
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +134,18 @@ mod tests {
         assert_ne!(base, entry_hash(id, 1, &ChainHash([0; 32]), b"{}"));
         assert_ne!(base, entry_hash(id, 1, &prev, b"{ }"));
         assert_ne!(genesis_prev(id), genesis_prev(JournalId([2; 16])));
+    }
+
+    #[test]
+    fn status_line_shows_short_id_size_and_head() {
+        let head = Head {
+            size: 42,
+            hash: ChainHash([0xab; 32]),
+        };
+        assert_eq!(
+            head.status_line(JournalId([0x12; 16])),
+            "journal 12121212 size 42 head abababababab"
+        );
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
     }
 
     pub fn push(&mut self, row: &StoredRow) {
-        let Ok(seq) = u64::try_from(row.seq) else {
+        let Some(seq) = u64::try_from(row.seq).ok().filter(|seq| *seq >= 1) else {
             self.problem(
                 0,
                 ProblemKind::Edited,
@@ -167,6 +167,7 @@ impl<'c, C: SignatureChecker> ChainVerifier<'c, C> {
         let link_ok = prev == self.last_hash;
 
         if reported {
+            // A swap, reported together with the row before.
         } else if let Some(first) = self.seen.get(&prefix(&hash)).copied() {
             self.problem(
                 seq,

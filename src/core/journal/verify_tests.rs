@@ -118,9 +118,11 @@ fn each_kind_of_damage_is_named_at_its_first_entry() {
     short[1].hash = vec![1; 5];
     assert_eq!(first(&short), (2, ProblemKind::Edited));
 
-    let mut negative = events(2);
-    negative[0].seq = -4;
-    assert_eq!(first(&negative).1, ProblemKind::Edited);
+    for bad_seq in [-4, 0] {
+        let mut rows = events(2);
+        rows[0].seq = bad_seq;
+        assert_eq!(first(&rows), (0, ProblemKind::Edited));
+    }
 }
 
 #[test]
