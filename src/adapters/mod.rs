@@ -1,4 +1,5 @@
-//! The edges: SQLite state store and threat feeds.
+//! The edges: SQLite state store, the audit journal and threat feeds.
 
 pub mod feeds;
+pub mod journal;
 pub mod store;

@@ -4,6 +4,7 @@ pub mod advisory;
 pub mod asset;
 pub mod cvss_score;
 pub mod finding;
+pub mod journal;
 pub mod patch;
 pub mod policy;
 pub mod reasons;

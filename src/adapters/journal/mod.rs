@@ -1,0 +1,24 @@
+//! The audit journal at the edge: `journal.db` in SQLite, minisign keys and signatures, and
+//! checkpoint files (DESIGN.md §4, issue 3). The chain rules live in `core::journal`.
+
+mod append;
+mod checkpoints;
+mod db;
+mod error;
+mod export;
+mod keys;
+mod read;
+mod trusted;
+mod verify;
+
+pub use append::Appended;
+pub use checkpoints::{CheckpointFiles, checkpoint_paths, write_checkpoint};
+pub use db::Journal;
+pub use error::{JournalError, KeyError};
+pub use export::{export_jsonl, verify_jsonl};
+pub use keys::{
+    KeyPairText, OperatorSigner, generate_keypair, key_id, load_public_key, parse_public_key,
+    write_keypair,
+};
+pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
+pub use verify::verify_journal;
