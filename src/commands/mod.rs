@@ -2,6 +2,8 @@
 
 pub mod assets;
 mod console;
+#[cfg(test)]
+mod console_snapshots;
 pub mod demo;
 pub mod init;
 pub mod patches;
