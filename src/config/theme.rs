@@ -165,3 +165,88 @@ pub fn load_theme(name: &str, site_dir: Option<&Path>) -> Result<ThemeSpec, Them
             })?;
     parse_theme(&format!("themes/{name}.toml (built in)"), text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(theme: &ThemeSpec) -> Vec<&StyleSpec> {
+        let r = &theme.styles;
+        vec![
+            &r.text,
+            &r.dim,
+            &r.border,
+            &r.title,
+            &r.header,
+            &r.selected,
+            &r.tab,
+            &r.tab_active,
+            &r.critical,
+            &r.high,
+            &r.medium,
+            &r.low,
+            &r.upgrade,
+            &r.overdue,
+            &r.kev,
+            &r.status,
+            &r.hint,
+            &r.ok,
+            &r.warn,
+            &r.error,
+        ]
+    }
+
+    #[test]
+    fn every_built_in_theme_loads() {
+        for (name, _) in BUILTIN {
+            let theme = load_theme(name, None).unwrap();
+            assert!(!theme.description.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn mono_uses_no_colour_and_still_marks_the_selection() {
+        let mono = load_theme("mono", None).unwrap();
+        for role in roles(&mono) {
+            assert_eq!((role.fg, role.bg), (None, None));
+        }
+        assert!(
+            mono.styles
+                .selected
+                .modifiers
+                .contains(&TextModifier::Reversed)
+        );
+    }
+
+    #[test]
+    fn a_site_theme_overrides_the_built_in_one_of_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("themes")).unwrap();
+        std::fs::write(
+            dir.path().join("themes/default.toml"),
+            "description = \"ours\"\n[styles]\n",
+        )
+        .unwrap();
+        let theme = load_theme("default", Some(dir.path())).unwrap();
+        assert_eq!(theme.description, "ours");
+    }
+
+    #[test]
+    fn names_that_could_reach_outside_the_site_are_refused() {
+        for name in ["../etc/x", "a/b", ""] {
+            assert!(matches!(
+                load_theme(name, None),
+                Err(ThemeError::Unknown { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn an_unknown_role_is_an_error_naming_it() {
+        let err = parse_theme("t.toml", "description = \"x\"\n[styles]\nblink = {}\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("t.toml: "), "{err}");
+        assert!(err.contains("blink"), "{err}");
+    }
+}

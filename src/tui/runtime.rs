@@ -36,7 +36,7 @@ pub fn run(mut model: Model, look: &Look) -> io::Result<()> {
             // Drain everything already typed: one redraw for a burst of keys.
             loop {
                 let event = event::read()?;
-                if let Some(action) = input::action(&event, &model.keymap, model.editing_filter) {
+                for action in input::actions(&event, &model.keymap, model.editing_filter) {
                     tracing::debug!(?action, "action");
                     effects.extend(update(&mut model, action));
                 }
