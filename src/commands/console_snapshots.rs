@@ -166,3 +166,27 @@ fn too_small_a_terminal_gets_a_message() {
     assert!(text.contains("at least 80x24"), "{text}");
     assert!(text.contains("60x20"), "{text}");
 }
+
+#[test]
+fn the_selected_row_is_marked_and_highlighted_not_only_coloured() {
+    let mut model = demo_model(80, 24);
+    update(&mut model, Action::Command(Command::Down));
+    let (_, look) = looks().into_iter().next().unwrap();
+    let terminal = screen(&model, &look);
+    let buffer = terminal.backend().buffer();
+    // Row 4 of the screen is the second patch: tab line, border, header, first patch.
+    let row: String = (0..80).map(|x| buffer[(x, 4)].symbol()).collect();
+    assert!(row.starts_with("│▶ 2 "), "{row}");
+    let name_x = u16::try_from(row.chars().position(|c| c == 'a').unwrap()).unwrap();
+    let styled = |x: u16| buffer[(x, 4)].modifier;
+    assert!(styled(name_x).contains(ratatui::style::Modifier::REVERSED));
+    assert!(
+        styled(3).contains(ratatui::style::Modifier::REVERSED),
+        "rank"
+    );
+    assert!(
+        !buffer[(name_x, 3)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}

@@ -51,11 +51,13 @@ pub fn widths(wide: bool) -> Vec<Constraint> {
     widths
 }
 
-pub fn row<'a>(model: &Model, a: &'a AssetRow, look: &Look, wide: bool) -> Row<'a> {
+/// One asset as a table row; a selected row has its rank and name highlighted.
+pub fn row<'a>(model: &Model, a: &'a AssetRow, look: &Look, wide: bool, selected: bool) -> Row<'a> {
     let s = &look.styles;
+    let name_style = if selected { s.selected } else { s.text };
     let mut cells = vec![
-        Cell::from(a.rank.to_string()),
-        Cell::from(look.text(&a.name).into_owned()),
+        Cell::from(a.rank.to_string()).style(name_style),
+        Cell::from(look.text(&a.name).into_owned()).style(name_style),
         Cell::from(environment_word(a.environment)),
         Cell::from(criticality_word(a.criticality)),
         Cell::from(exposure_word(a.exposure)),
@@ -89,9 +91,18 @@ pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         .assets
         .rows
         .iter()
+        .enumerate()
         .skip(cursor.offset)
         .take(model.page())
-        .map(|&i| row(model, &model.fleet.assets[i], look, wide))
+        .map(|(at, &i)| {
+            row(
+                model,
+                &model.fleet.assets[i],
+                look,
+                wide,
+                at == cursor.selected,
+            )
+        })
         .collect();
     let title = Line::from(" Assets, riskiest first ");
     if model.assets.rows.is_empty() {

@@ -118,10 +118,11 @@ pub fn patch(
     let rows: Vec<Row> = p
         .assets
         .iter()
+        .enumerate()
         .skip(cursor.offset)
         .take(usize::from(bottom.height.saturating_sub(3)))
-        .filter_map(|&i| model.fleet.assets.get(i))
-        .map(|a| assets::row(model, a, look, wide))
+        .filter_map(|(at, &i)| Some((at, model.fleet.assets.get(i)?)))
+        .map(|(at, a)| assets::row(model, a, look, wide, at == cursor.selected))
         .collect();
     let title = Line::from(format!(" Affected assets ({}) ", p.assets.len()));
     let table = table(
@@ -202,10 +203,11 @@ pub fn asset(
     let rows: Vec<Row> = a
         .patches
         .iter()
+        .enumerate()
         .skip(cursor.offset)
         .take(usize::from(bottom.height.saturating_sub(3)))
-        .filter_map(|&i| model.fleet.patches.get(i))
-        .map(|p| queue::row(model, p, look, wide))
+        .filter_map(|(at, &i)| Some((at, model.fleet.patches.get(i)?)))
+        .map(|(at, p)| queue::row(model, p, look, wide, at == cursor.selected))
         .collect();
     let title = Line::from(format!(" Pending patches ({}) ", a.patches.len()));
     let table = table(

@@ -41,16 +41,19 @@ pub fn widths(wide: bool) -> Vec<Constraint> {
     widths
 }
 
-/// One patch as a table row; every mark is text, so colour only repeats it.
-pub fn row<'a>(model: &Model, p: &'a PatchRow, look: &Look, wide: bool) -> Row<'a> {
+/// One patch as a table row; every mark is text, so colour only repeats it. A selected
+/// row has the pointer and its rank and name highlighted: not the whole row, so moving the
+/// selection rewrites few cells (bytes count on a serial line).
+pub fn row<'a>(model: &Model, p: &'a PatchRow, look: &Look, wide: bool, selected: bool) -> Row<'a> {
     let s = &look.styles;
+    let name_style = if selected { s.selected } else { s.text };
     let due = Cell::from(due_cell(p.due, p.overdue, model.fleet.today)).style(if p.overdue {
         s.overdue
     } else {
         s.text
     });
     let mut cells = vec![
-        Cell::from(p.rank.to_string()),
+        Cell::from(p.rank.to_string()).style(name_style),
         Cell::from(p.class.label()).style(s.class(p.class)),
         due,
         Cell::from(kev_mark(p.kev, p.ransomware)).style(if p.kev { s.kev } else { s.dim }),
@@ -59,12 +62,11 @@ pub fn row<'a>(model: &Model, p: &'a PatchRow, look: &Look, wide: bool) -> Row<'
         Cell::from(format!("{:>5}", p.assets.len())),
     ];
     if wide {
-        cells.push(Cell::from(look.text(&p.id).into_owned()));
+        cells.push(Cell::from(look.text(&p.id).into_owned()).style(name_style));
         cells.push(Cell::from(look.text(&p.title).into_owned()));
     } else {
-        cells.push(Cell::from(
-            look.text(&format!("{} {}", p.id, p.title)).into_owned(),
-        ));
+        let text = look.text(&format!("{} {}", p.id, p.title)).into_owned();
+        cells.push(Cell::from(text).style(name_style));
     }
     Row::new(cells)
 }
@@ -81,7 +83,6 @@ pub fn table<'a>(
         .header(header)
         .block(block(title, look))
         .column_spacing(1)
-        .row_highlight_style(look.styles.selected)
         .highlight_symbol(look.pointer())
         .highlight_spacing(HighlightSpacing::Always)
 }
@@ -104,9 +105,18 @@ pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         .queue
         .rows
         .iter()
+        .enumerate()
         .skip(cursor.offset)
         .take(page)
-        .map(|&i| row(model, &model.fleet.patches[i], look, wide))
+        .map(|(at, &i)| {
+            row(
+                model,
+                &model.fleet.patches[i],
+                look,
+                wide,
+                at == cursor.selected,
+            )
+        })
         .collect();
     let title = Line::from(vec![Span::raw(format!(
         " Pending patches, most urgent first, as of {} ",
