@@ -290,3 +290,20 @@ fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_console_back() {
     tmux.keys(&["Enter"]);
     tmux.wait_for_text("console-exit=0");
 }
+
+#[test]
+fn a_terminal_shrunk_below_80x24_gets_a_message_until_it_grows_back() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
+    let tmux = Tmux::start("resize", &command);
+    tmux.wait_for_text(&top);
+    tmux.run(&["resize-window", "-t", "t", "-x", "70", "-y", "20"]);
+    tmux.wait_for_text("at least 80x24; this one is 70x20");
+    tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    let screen = tmux.wait_for_text(&top);
+    assert!(screen.contains("Pending patches"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(&status), "0");
+}

@@ -282,3 +282,28 @@ fn errors_from_outside_show_in_the_console() {
     assert!(message.error);
     assert_eq!(message.text, "could not suspend");
 }
+
+#[test]
+fn detail_text_scrolls_to_its_end_and_no_further() {
+    let mut m = model(10, 10);
+    run(&mut m, Command::Open);
+    // Patch 0: 5 heading lines, 2 reasons, 1 CVE, 1 package = 9 lines.
+    assert_eq!(run(&mut m, Command::PageDown), vec![Effect::Redraw]);
+    assert_eq!(m.top().map(|s| s.scroll), Some(5));
+    run(&mut m, Command::PageDown);
+    assert_eq!(m.top().map(|s| s.scroll), Some(8));
+    assert_eq!(run(&mut m, Command::PageDown), vec![], "at the end");
+    run(&mut m, Command::PageUp);
+    run(&mut m, Command::PageUp);
+    assert_eq!(m.top().map(|s| s.scroll), Some(0));
+}
+
+#[test]
+fn each_checklist_step_shows_its_details_from_the_top() {
+    let mut m = model(10, 10);
+    run(&mut m, Command::Checklist);
+    run(&mut m, Command::PageDown);
+    assert!(m.top().is_some_and(|s| s.scroll > 0));
+    run(&mut m, Command::Down);
+    assert_eq!(m.top().map(|s| s.scroll), Some(0));
+}

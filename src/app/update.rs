@@ -3,7 +3,7 @@
 use tui_input::InputRequest;
 
 use super::action::{Action, Effect};
-use super::checklist::STEP_COUNT;
+use super::checklist::{self, STEP_COUNT};
 use super::keymap::Command;
 use super::model::{Message, Model, Pane, ScreenKind, detail_page};
 
@@ -138,7 +138,12 @@ fn move_by(model: &mut Model, delta: isize) -> bool {
     if let Some(top) = model.stack.len().checked_sub(1) {
         let len = related_len(model, model.stack[top].kind);
         let screen = &mut model.stack[top];
-        return screen.cursor.move_by(delta, len, detail_page(height));
+        let moved = screen.cursor.move_by(delta, len, detail_page(height));
+        if moved && matches!(screen.kind, ScreenKind::Checklist { .. }) {
+            // Each step's details start at their top.
+            screen.scroll = 0;
+        }
+        return moved;
     }
     match model.pane {
         Pane::Queue => model
@@ -152,18 +157,45 @@ fn move_by(model: &mut Model, delta: isize) -> bool {
     }
 }
 
-/// A page down the list; on a drill-down screen, a page of its text.
+/// Lines of text a drill-down screen shows above (or, for the checklist, below) its list,
+/// before wrapping: the renderer draws the same lines.
+fn text_lines(model: &Model, kind: ScreenKind, selected: usize) -> usize {
+    match kind {
+        ScreenKind::PatchDetail { patch } => {
+            let p = &model.fleet.patches[patch];
+            5 + p.reasons.len() + p.cves.len() + p.packages.len()
+        }
+        ScreenKind::AssetDetail { asset } => {
+            let a = &model.fleet.assets[asset];
+            4 + a.reasons.len()
+        }
+        ScreenKind::Checklist { patch } => {
+            checklist::checklist(&model.fleet, &model.fleet.patches[patch])
+                .get(selected)
+                .map_or(0, |step| step.details.len())
+        }
+    }
+}
+
+/// A page down the list; on a drill-down screen, a few lines of its text.
 fn page(model: &mut Model, direction: isize) -> bool {
-    if let Some(screen) = model.stack.last_mut() {
-        let step: u16 = 5;
-        let before = screen.scroll;
-        screen.scroll = if direction < 0 {
-            screen.scroll.saturating_sub(step)
+    if let Some(screen) = model.stack.last().copied() {
+        const STEP: u16 = 5;
+        let lines = text_lines(model, screen.kind, screen.cursor.selected);
+        // Wrapping can add lines, so the whole count (not count - 1) stays reachable.
+        let last = u16::try_from(lines).unwrap_or(u16::MAX);
+        let scroll = if direction < 0 {
+            screen.scroll.saturating_sub(STEP)
         } else {
-            // The renderer stops at the end of the text; cap so that Up always comes back fast.
-            screen.scroll.saturating_add(step).min(500)
+            screen
+                .scroll
+                .saturating_add(STEP)
+                .min(last.saturating_sub(1))
         };
-        return screen.scroll != before;
+        if let Some(top) = model.stack.last_mut() {
+            top.scroll = scroll;
+        }
+        return scroll != screen.scroll;
     }
     let page = isize::try_from(model.page()).unwrap_or(isize::MAX);
     move_by(model, direction.saturating_mul(page))
