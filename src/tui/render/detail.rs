@@ -9,6 +9,7 @@ use super::queue::{draw_table, table};
 use super::{assets, block, queue};
 use crate::app::Model;
 use crate::app::fleet::{criticality_word, due_cell, environment_word, exposure_word, kev_mark};
+use crate::app::keymap::Command;
 use crate::app::model::{Screen, detail_split};
 use crate::core::reasons::due_phrase;
 use crate::tui::style::Look;
@@ -29,21 +30,39 @@ fn split(area: Rect, related: usize) -> (Rect, Rect) {
     (top, bottom)
 }
 
+/// The text part of a detail screen; when lines are hidden below, the bottom border says
+/// which key shows them.
 fn text_block(
     frame: &mut Frame,
     area: Rect,
+    model: &Model,
     title: String,
     lines: Vec<Line>,
     scroll: u16,
     look: &Look,
 ) {
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block(title, look))
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let inner_width = area.width.saturating_sub(2);
+    let total = paragraph.line_count(inner_width);
+    let shown = usize::from(area.height.saturating_sub(2)) + usize::from(scroll);
+    let mut block = block(title, look);
+    if total > shown {
+        let keys: Vec<String> = model
+            .keymap
+            .keys_for(Command::PageDown)
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        block = block.title_bottom(
+            Line::from(format!(
+                " {} more lines: {} ",
+                total - shown,
+                keys.join("/")
+            ))
+            .style(look.styles.hint),
+        );
+    }
+    frame.render_widget(paragraph.block(block).scroll((scroll, 0)), area);
 }
 
 pub fn patch(
@@ -107,7 +126,9 @@ pub fn patch(
     text_block(
         frame,
         top,
-        format!(" Patch #{} ", p.rank),
+        model,
+        look.text(&format!(" Patch #{} {} ", p.rank, p.id))
+            .into_owned(),
         lines,
         screen.scroll,
         look,
@@ -192,7 +213,8 @@ pub fn asset(
     text_block(
         frame,
         top,
-        format!(" Asset {} ", look.text(&a.name)),
+        model,
+        format!(" Asset #{} {} ", a.rank, look.text(&a.name)),
         lines,
         screen.scroll,
         look,
