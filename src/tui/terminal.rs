@@ -15,6 +15,12 @@ impl Console {
     /// the terminal first, so a panic message lands on a readable screen.
     pub fn start() -> io::Result<Console> {
         let terminal = ratatui::try_init()?;
+        // Also record the panic in the log file, where the operator's report will look.
+        let restore_and_print = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            tracing::error!(panic = %info, "the console panicked");
+            restore_and_print(info);
+        }));
         Ok(Console { terminal })
     }
 
