@@ -1,5 +1,6 @@
 //! The console end to end in a real terminal: tmux at 80x24, driven with send-keys and read
-//! with capture-pane. Each test has its own tmux server (`-L`) and its own site copy.
+//! with capture-pane. Each test has its own tmux server (a socket in its own temporary
+//! directory) and its own site copy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,14 +13,19 @@ const AS_OF: &str = "2026-11-20";
 /// Generous: a loaded CI machine may take a while to start the console.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// A tmux server of the test's own: its socket lives in a temporary directory, so tests
+/// never share a server and leave nothing behind.
 struct Tmux {
-    socket: String,
+    socket_dir: TempDir,
 }
 
 impl Tmux {
     fn command(&self) -> Command {
         let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket, "-f", "/dev/null"]);
+        command
+            .arg("-S")
+            .arg(self.socket_dir.path().join("tmux.sock"))
+            .args(["-f", "/dev/null"]);
         command
     }
 
@@ -34,9 +40,9 @@ impl Tmux {
     }
 
     /// Starts `shell_command` in a detached 80x24 session that stays after it exits.
-    fn start(name: &str, shell_command: &str) -> Tmux {
+    fn start(shell_command: &str) -> Tmux {
         let tmux = Tmux {
-            socket: format!("su-{name}-{}", std::process::id()),
+            socket_dir: TempDir::new().expect("temp dir"),
         };
         tmux.run(&[
             "new-session",
@@ -217,7 +223,7 @@ fn the_operator_walks_from_the_top_patch_to_its_checklist_and_quits() {
     let log = dir.path().join("console.log");
     let status = dir.path().join("exit-status");
     let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
-    let tmux = Tmux::start("utf8", &command);
+    let tmux = Tmux::start(&command);
     let screens = walk(&tmux, &top, "▶", &status);
     assert!(
         screens.iter().any(|s| s.contains('┌')),
@@ -239,7 +245,7 @@ fn with_no_color_and_ascii_nothing_but_ascii_reaches_the_screen() {
         "--ascii",
         Some(&status),
     );
-    let tmux = Tmux::start("ascii", &command);
+    let tmux = Tmux::start(&command);
     let screens = walk(&tmux, &top, ">", &status);
     for screen in &screens {
         let drawing: Vec<char> = screen
@@ -257,7 +263,7 @@ fn a_locale_without_utf8_gets_ascii_by_itself() {
     let log = dir.path().join("console.log");
     let status = dir.path().join("exit-status");
     let command = console_command(&site, &log, "LANG=C LC_ALL= LC_CTYPE=", "", Some(&status));
-    let tmux = Tmux::start("c-locale", &command);
+    let tmux = Tmux::start(&command);
     let screen = tmux.wait_for_text(&top);
     assert!(screen.contains("+ Pending patches"), "{screen}");
     tmux.keys(&["q"]);
@@ -269,7 +275,7 @@ fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_console_back() {
     let (dir, site, top) = demo_site();
     let log = dir.path().join("console.log");
     // An interactive shell with job control, as the operator has.
-    let tmux = Tmux::start("suspend", "env PS1='$ ' bash --norc --noprofile -i");
+    let tmux = Tmux::start("env PS1='$ ' bash --norc --noprofile -i");
     tmux.wait_for_text("$");
     tmux.type_text(&console_command(&site, &log, "LANG=C.UTF-8", "", None));
     tmux.keys(&["Enter"]);
@@ -297,7 +303,7 @@ fn a_terminal_shrunk_below_80x24_gets_a_message_until_it_grows_back() {
     let log = dir.path().join("console.log");
     let status = dir.path().join("exit-status");
     let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
-    let tmux = Tmux::start("resize", &command);
+    let tmux = Tmux::start(&command);
     tmux.wait_for_text(&top);
     tmux.run(&["resize-window", "-t", "t", "-x", "70", "-y", "20"]);
     tmux.wait_for_text("at least 80x24; this one is 70x20");
