@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use secureupdate::adapters::feeds;
-use secureupdate::adapters::store::{SiteLock, StateStore};
+use secureupdate::adapters::store::{FeedStatus, SiteLock, StateStore};
 use secureupdate::config::Site;
 use secureupdate::core::advisory::Advisory;
 use secureupdate::core::finding::{AdvisoryIndex, Finding, FindingKey};
@@ -27,6 +27,8 @@ pub struct Assessment {
     pub patches: Vec<PendingPatch>,
     /// Advisory ranges that could not be used (bad versions in a feed).
     pub warnings: Vec<String>,
+    /// The last load of each feed kind.
+    pub feeds: Vec<FeedStatus>,
 }
 
 impl Assessment {
@@ -37,6 +39,7 @@ impl Assessment {
         let mut store = StateStore::open(&dir.join("state.db"))
             .with_context(|| format!("opening the state store in {}", dir.display()))?;
         refresh_feeds(&mut store, dir)?;
+        let feeds = store.feed_status()?;
         let advisories: Vec<Advisory> = store.advisories()?;
         let intel: ThreatIntel = store.threat_intel(&advisories)?;
         let outcome = AdvisoryIndex::new(&advisories).match_assets(&site.assets);
@@ -77,6 +80,7 @@ impl Assessment {
             scored,
             patches,
             warnings: outcome.warnings,
+            feeds,
             intel,
             site,
         })

@@ -27,12 +27,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub console: crate::commands::tui::ConsoleArgs,
+
+    /// Without a command, the console opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The console: ranked queue, assets, details and checklists (the default).
+    Tui,
     /// Write a new, commented site into DIR (which must not exist or be empty).
     Init {
         dir: PathBuf,
@@ -58,7 +64,8 @@ pub enum Command {
         #[arg(long)]
         why: bool,
     },
-    /// The built-in training site: copies it to a fresh directory and shows its ranking.
+    /// The console on the built-in training site, copied to a fresh directory (when standard
+    /// output is not a terminal, prints its ranking instead).
     Demo {
         /// Keep the training site in DIR instead of a fresh temporary directory.
         #[arg(long, value_name = "DIR")]

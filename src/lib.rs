@@ -4,5 +4,7 @@
 //! `adapters` hold the edges (SQLite, feeds) behind plain functions and traits.
 
 pub mod adapters;
+pub mod app;
 pub mod config;
 pub mod core;
+pub mod tui;

@@ -29,9 +29,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match cli.command {
+    match cli.command.unwrap_or(Command::Tui) {
+        Command::Tui => {
+            let assessment = open_site(&cli.site, "tui", cli.as_of)?;
+            commands::tui::run(&assessment, &cli.console)
+        }
         Command::Init { dir, demo } => commands::init::run(&dir, demo),
-        Command::Demo { dir } => commands::demo::run(dir.as_deref(), cli.as_of, &mut stdout),
+        Command::Demo { dir } => {
+            commands::demo::run(dir.as_deref(), cli.as_of, &cli.console, &mut stdout)
+        }
         Command::Assets { json, why } => {
             let assessment = open_site(&cli.site, "assets", cli.as_of)?;
             commands::assets::run(&assessment, json, why, &mut stdout)

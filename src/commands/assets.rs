@@ -35,7 +35,8 @@ pub struct AssetJson {
     pub reasons: Vec<String>,
 }
 
-fn reasons(assessment: &Assessment, ranked: &RankedAsset<'_>) -> Vec<String> {
+/// The reasons for an asset's rank: its worst finding's, then how many patches it waits for.
+pub fn reasons(assessment: &Assessment, ranked: &RankedAsset<'_>) -> Vec<String> {
     match &ranked.worst {
         Some(worst) => {
             let mut reasons = vec![format!(

@@ -1,24 +1,30 @@
-//! `secureupdate demo`: the training site in a fresh directory, ranked.
-//! The console (issue 4) will open here; until then the ranking is printed.
+//! `secureupdate demo`: the training site in a fresh directory, opened in the console.
+//! When standard output is not a terminal (a pipe, a script), the ranking is printed instead.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use secureupdate::config::write_files;
 
+use super::tui::ConsoleArgs;
 use crate::assessment::Assessment;
 use crate::demo_site;
 use crate::exit::bad_input;
 
-pub fn run(dir: Option<&Path>, as_of: Option<NaiveDate>, out: &mut impl Write) -> Result<()> {
+pub fn run(
+    dir: Option<&Path>,
+    as_of: Option<NaiveDate>,
+    console: &ConsoleArgs,
+    out: &mut impl Write,
+) -> Result<()> {
     let (site_dir, temporary) = match dir {
         Some(dir) => (dir.to_path_buf(), false),
         None => (fresh_dir()?, true),
     };
     write_files(&site_dir, &demo_site::files()).map_err(bad_input)?;
-    let result = show(&site_dir, as_of, out);
+    let result = show(&site_dir, as_of, console, out);
     if temporary {
         std::fs::remove_dir_all(&site_dir)
             .with_context(|| format!("removing the training site {}", site_dir.display()))?;
@@ -26,8 +32,16 @@ pub fn run(dir: Option<&Path>, as_of: Option<NaiveDate>, out: &mut impl Write) -
     result
 }
 
-fn show(site_dir: &Path, as_of: Option<NaiveDate>, out: &mut impl Write) -> Result<()> {
+fn show(
+    site_dir: &Path,
+    as_of: Option<NaiveDate>,
+    console: &ConsoleArgs,
+    out: &mut impl Write,
+) -> Result<()> {
     let assessment = Assessment::run(site_dir, "demo", as_of)?;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return super::tui::run(&assessment, console);
+    }
     writeln!(
         out,
         "SecureUPDATE training site: {}\n",

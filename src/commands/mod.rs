@@ -1,7 +1,11 @@
 //! One module per command.
 
 pub mod assets;
+mod console;
+#[cfg(test)]
+mod console_snapshots;
 pub mod demo;
 pub mod init;
 pub mod patches;
 mod table;
+pub mod tui;

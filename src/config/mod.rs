@@ -11,6 +11,7 @@ mod names;
 mod policy;
 mod site;
 mod site_dir;
+mod theme;
 
 pub use error::{ConfigError, FieldPath, Location, PathSegment, Position};
 pub use init::{write_files, write_site};
@@ -19,3 +20,7 @@ pub use minisign_key::MinisignPublicKey;
 pub use policy::load_policy;
 pub use site::{Operator, Role, SiteConfig, SshSettings, Theme, Trust, resolve_in_site};
 pub use site_dir::{INVENTORY_FILE, POLICY_FILE, SITE_ENV, SITE_FILE, Site, resolve_site_dir};
+pub use theme::{
+    BUILTIN as BUILTIN_THEMES, ColorName, StyleSpec, TextModifier, ThemeError, ThemeRoles,
+    ThemeSpec, load_theme, parse_theme,
+};

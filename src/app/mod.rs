@@ -1,0 +1,18 @@
+//! The console's state and its rules (DESIGN.md §4, the Elm architecture): a `Model`,
+//! the `Action`s that reach it, and `update`, which changes it and returns `Effect`s for
+//! the runtime. No terminal I/O here: `tui` draws the model and turns keys into actions.
+
+pub mod action;
+pub mod checklist;
+pub mod cursor;
+pub mod fleet;
+pub mod key;
+pub mod keymap;
+pub mod listing;
+pub mod maintenance;
+pub mod model;
+pub mod update;
+
+pub use action::{Action, Effect};
+pub use model::Model;
+pub use update::update;

@@ -1,0 +1,198 @@
+//! The console's state. Only `update` changes it; render functions read it.
+
+use chrono::{DateTime, Utc};
+use tui_input::Input;
+
+use super::cursor::Cursor;
+use super::fleet::Fleet;
+use super::keymap::Keymap;
+use super::listing::{
+    AssetSort, QueueSort, asset_haystack, matching, patch_haystack, sort_assets, sort_patches,
+};
+
+/// Rows a list screen spends on other things: the tab line, the table's border and header,
+/// the status bar and the key hints. The renderer lays the screen out to match.
+pub const LIST_CHROME_ROWS: u16 = 6;
+
+/// The smallest terminal the console draws in; below it, a message says so.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// How many drill-downs the back stack keeps.
+const MAX_DEPTH: usize = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Queue,
+    Assets,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScreenKind {
+    /// A patch: why it ranks, its CVEs, and the assets that need it.
+    PatchDetail { patch: usize },
+    /// An asset: why it ranks, and its pending patches.
+    AssetDetail { asset: usize },
+    /// The seven steps for a patch.
+    Checklist { patch: usize },
+}
+
+/// A screen above the list, with its own selection and text scroll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    pub kind: ScreenKind,
+    pub cursor: Cursor,
+    /// Lines of text scrolled past (PgUp/PgDn) in the screen's text part.
+    pub scroll: u16,
+}
+
+/// One list pane: the rows matching its filter, in its order, and the selection.
+#[derive(Debug, Clone)]
+pub struct Listing<S> {
+    /// Indices into the fleet's rows, in display order.
+    pub rows: Vec<usize>,
+    pub cursor: Cursor,
+    pub sort: S,
+    pub filter: Input,
+    haystacks: Vec<String>,
+}
+
+impl<S> Listing<S> {
+    /// The fleet row under the selection, if the list is not empty.
+    pub fn selected(&self) -> Option<usize> {
+        self.rows.get(self.cursor.selected).copied()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub fleet: Fleet,
+    pub keymap: Keymap,
+    pub pane: Pane,
+    pub queue: Listing<QueueSort>,
+    pub assets: Listing<AssetSort>,
+    /// Drill-downs above the list, the last on top.
+    pub stack: Vec<Screen>,
+    /// Whether keys go to the filter line.
+    pub editing_filter: bool,
+    pub help: bool,
+    pub width: u16,
+    pub height: u16,
+    pub now: DateTime<Utc>,
+    pub message: Option<Message>,
+}
+
+impl Model {
+    pub fn new(fleet: Fleet, keymap: Keymap, now: DateTime<Utc>, width: u16, height: u16) -> Model {
+        let queue_hay: Vec<String> = fleet.patches.iter().map(patch_haystack).collect();
+        let asset_hay: Vec<String> = fleet.assets.iter().map(asset_haystack).collect();
+        let mut model = Model {
+            queue: Listing {
+                rows: (0..fleet.patches.len()).collect(),
+                cursor: Cursor::default(),
+                sort: QueueSort::Risk,
+                filter: Input::default(),
+                haystacks: queue_hay,
+            },
+            assets: Listing {
+                rows: (0..fleet.assets.len()).collect(),
+                cursor: Cursor::default(),
+                sort: AssetSort::Risk,
+                filter: Input::default(),
+                haystacks: asset_hay,
+            },
+            fleet,
+            keymap,
+            pane: Pane::Queue,
+            stack: Vec::new(),
+            editing_filter: false,
+            help: false,
+            width,
+            height,
+            now,
+            message: None,
+        };
+        model.refresh_queue();
+        model.refresh_assets();
+        model
+    }
+
+    /// Rows of a list table at the current height.
+    pub fn page(&self) -> usize {
+        usize::from(self.height.saturating_sub(LIST_CHROME_ROWS)).max(1)
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.width < MIN_WIDTH || self.height < MIN_HEIGHT
+    }
+
+    pub fn top(&self) -> Option<&Screen> {
+        self.stack.last()
+    }
+
+    pub fn push(&mut self, kind: ScreenKind) {
+        if self.stack.len() == MAX_DEPTH {
+            self.stack.remove(0);
+        }
+        self.stack.push(Screen {
+            kind,
+            cursor: Cursor::default(),
+            scroll: 0,
+        });
+    }
+
+    /// Re-filters and re-sorts the queue, keeping the selected patch selected if it is shown.
+    pub fn refresh_queue(&mut self) {
+        let keep = self.queue.selected();
+        let mut rows = matching(&self.queue.haystacks, self.queue.filter.value());
+        sort_patches(&mut rows, &self.fleet.patches, self.queue.sort);
+        self.queue.rows = rows;
+        let at = keep.and_then(|k| self.queue.rows.iter().position(|&r| r == k));
+        let page = self.page();
+        self.queue
+            .cursor
+            .go_to(at.unwrap_or(0), self.queue.rows.len(), page);
+    }
+
+    pub fn refresh_assets(&mut self) {
+        let keep = self.assets.selected();
+        let mut rows = matching(&self.assets.haystacks, self.assets.filter.value());
+        sort_assets(&mut rows, &self.fleet.assets, self.assets.sort);
+        self.assets.rows = rows;
+        let at = keep.and_then(|k| self.assets.rows.iter().position(|&r| r == k));
+        let page = self.page();
+        self.assets
+            .cursor
+            .go_to(at.unwrap_or(0), self.assets.rows.len(), page);
+    }
+
+    /// The filter of the pane on show.
+    pub fn filter(&self) -> &Input {
+        match self.pane {
+            Pane::Queue => &self.queue.filter,
+            Pane::Assets => &self.assets.filter,
+        }
+    }
+}
+
+/// Rows between the tab line and the status bar and key hints.
+pub fn body_rows(height: u16) -> u16 {
+    height.saturating_sub(3)
+}
+
+/// A detail screen's split of a body of `body` rows: (text block, related-list block).
+pub fn detail_split(body: u16) -> (u16, u16) {
+    let list = body / 2;
+    (body - list, list)
+}
+
+/// Rows of the related-list table on a detail screen (its block less border and header).
+pub fn detail_page(height: u16) -> usize {
+    usize::from(detail_split(body_rows(height)).1.saturating_sub(3)).max(1)
+}

@@ -1,0 +1,192 @@
+//! Snapshots of every console view, drawn from the demo site as of a fixed date, at 80x24
+//! and 120x40, in the default theme and in `mono --ascii`. They live in the binary because
+//! the console's data is built here (`console::fleet`).
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use secureupdate::app::keymap::{Command, Keymap};
+use secureupdate::app::{Action, Model, update};
+use secureupdate::config::load_theme;
+use secureupdate::tui::render::draw;
+use secureupdate::tui::style::Look;
+
+use crate::assessment::Assessment;
+use crate::demo_site;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
+}
+
+fn demo_model(width: u16, height: u16) -> Model {
+    let dir = tempfile::tempdir().unwrap();
+    secureupdate::config::write_files(dir.path(), &demo_site::files()).unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 20);
+    let assessment = Assessment::run(dir.path(), "test", as_of).unwrap();
+    let mut fleet = super::console::fleet(&assessment, Some("alice".to_string()));
+    // Feeds are loaded when the test runs; pin the load time so the status bar is stable.
+    fleet.site.feeds_loaded_at = Some(now() - chrono::Duration::hours(3));
+    let mut model = Model::new(fleet, Keymap::default(), now(), width, height);
+    update(&mut model, Action::Resize { width, height });
+    model
+}
+
+fn looks() -> [(&'static str, Look); 2] {
+    [
+        (
+            "default",
+            Look::new(&load_theme("default", None).unwrap(), false),
+        ),
+        (
+            "mono-ascii",
+            Look::new(&load_theme("mono", None).unwrap(), true),
+        ),
+    ]
+}
+
+fn screen(model: &Model, look: &Look) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(model.width, model.height)).unwrap();
+    terminal.draw(|frame| draw(frame, model, look)).unwrap();
+    terminal
+}
+
+/// Snapshots `view` after `commands`, at both sizes and in both looks.
+fn snapshot_view(view: &str, commands: &[Command]) {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let mut model = demo_model(width, height);
+        for command in commands {
+            update(&mut model, Action::Command(*command));
+        }
+        for (look_name, look) in looks() {
+            let terminal = screen(&model, &look);
+            let name = format!("{view}_{width}x{height}_{look_name}");
+            insta::with_settings!({
+                snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/console"),
+                prepend_module_to_snapshot => false,
+                omit_expression => true,
+            }, {
+                insta::assert_snapshot!(name.clone(), terminal.backend().to_string());
+            });
+            if look.ascii {
+                let buffer = terminal.backend().buffer();
+                for cell in buffer.content() {
+                    assert!(cell.symbol().is_ascii(), "{name}: {:?}", cell.symbol());
+                    assert_eq!(
+                        (cell.fg, cell.bg),
+                        (Color::Reset, Color::Reset),
+                        "{name}: mono has no colour"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn queue() {
+    snapshot_view("queue", &[Command::Down]);
+}
+
+#[test]
+fn assets() {
+    snapshot_view("assets", &[Command::NextPane]);
+}
+
+#[test]
+fn patch_detail() {
+    snapshot_view("patch_detail", &[Command::Open]);
+}
+
+#[test]
+fn asset_detail() {
+    snapshot_view("asset_detail", &[Command::NextPane, Command::Open]);
+}
+
+#[test]
+fn checklist_inventory() {
+    snapshot_view("checklist_inventory", &[Command::Checklist]);
+}
+
+#[test]
+fn checklist_risk() {
+    snapshot_view("checklist_risk", &[Command::Checklist, Command::Down]);
+}
+
+#[test]
+fn checklist_rollout() {
+    snapshot_view(
+        "checklist_rollout",
+        &[
+            Command::Checklist,
+            Command::Bottom,
+            Command::Up,
+            Command::Up,
+        ],
+    );
+}
+
+#[test]
+fn help() {
+    snapshot_view("help", &[Command::Help]);
+}
+
+#[test]
+fn sorted_by_due_date() {
+    snapshot_view("queue_by_due", &[Command::Sort]);
+}
+
+#[test]
+fn filtered() {
+    let mut model = demo_model(80, 24);
+    update(&mut model, Action::Command(Command::Filter));
+    for c in "glibc".chars() {
+        update(
+            &mut model,
+            Action::FilterEdit(secureupdate::app::action::InputRequest::InsertChar(c)),
+        );
+    }
+    for (look_name, look) in looks() {
+        let terminal = screen(&model, &look);
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/console"),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("filter_80x24_{look_name}"), terminal.backend().to_string());
+        });
+    }
+}
+
+#[test]
+fn too_small_a_terminal_gets_a_message() {
+    let model = demo_model(60, 20);
+    let terminal = screen(&model, &looks()[0].1);
+    let text = terminal.backend().to_string();
+    assert!(text.contains("at least 80x24"), "{text}");
+    assert!(text.contains("60x20"), "{text}");
+}
+
+#[test]
+fn the_selected_row_is_marked_and_highlighted_not_only_coloured() {
+    let mut model = demo_model(80, 24);
+    update(&mut model, Action::Command(Command::Down));
+    let (_, look) = looks().into_iter().next().unwrap();
+    let terminal = screen(&model, &look);
+    let buffer = terminal.backend().buffer();
+    // Row 4 of the screen is the second patch: tab line, border, header, first patch.
+    let row: String = (0..80).map(|x| buffer[(x, 4)].symbol()).collect();
+    assert!(row.starts_with("│▶ 2 "), "{row}");
+    let name_x = u16::try_from(row.chars().position(|c| c == 'a').unwrap()).unwrap();
+    let styled = |x: u16| buffer[(x, 4)].modifier;
+    assert!(styled(name_x).contains(ratatui::style::Modifier::REVERSED));
+    assert!(
+        styled(3).contains(ratatui::style::Modifier::REVERSED),
+        "rank"
+    );
+    assert!(
+        !buffer[(name_x, 3)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}

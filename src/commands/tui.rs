@@ -1,0 +1,110 @@
+//! `secureupdate [tui]`: the console on a site. Reads the keymap and theme, checks that
+//! there is a terminal, and hands over to `secureupdate::tui`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use chrono::Utc;
+use secureupdate::app::Model;
+use secureupdate::app::keymap::Keymap;
+use secureupdate::config::{ThemeSpec, load_theme};
+use secureupdate::tui::style::Look;
+
+use crate::assessment::Assessment;
+use crate::exit::bad_input;
+
+/// How the operator wants the console to look and which keys it takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConsoleArgs {
+    /// Console theme: default, light, high-contrast, mono, a name under the site's themes/,
+    /// or a .toml file. Default: NO_COLOR selects mono, else site.toml's theme.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// ASCII borders and markers only (automatic when the locale is not UTF-8).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+    /// Key bindings to use instead of the defaults (else the site's keys.toml, if any).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+    /// Who is at the keyboard: an operator named in site.toml, shown in the status bar.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+}
+
+/// Whether the locale promises UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set).
+fn locale_is_utf8() -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .is_some_and(|value| {
+            let value = value.to_ascii_lowercase();
+            value.contains("utf-8") || value.contains("utf8")
+        })
+}
+
+fn keymap(args: &ConsoleArgs, site_dir: &Path) -> Result<Keymap> {
+    let site_keys = site_dir.join("keys.toml");
+    let file = match &args.keys {
+        Some(file) => file.clone(),
+        None if site_keys.is_file() => site_keys,
+        None => return Ok(Keymap::default()),
+    };
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("reading the key bindings {}", file.display()))
+        .map_err(|e| bad_input(std::io::Error::other(format!("{e:#}"))))?;
+    Keymap::with_overrides(&file.display().to_string(), &text).map_err(bad_input)
+}
+
+fn theme(args: &ConsoleArgs, assessment: &Assessment) -> Result<ThemeSpec> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let name = match &args.theme {
+        Some(name) => name.clone(),
+        None if no_color => "mono".to_string(),
+        None => assessment.site.config.theme.name().to_string(),
+    };
+    load_theme(&name, Some(&assessment.site.dir)).map_err(bad_input)
+}
+
+fn operator(args: &ConsoleArgs, assessment: &Assessment) -> Result<Option<String>> {
+    let Some(name) = &args.operator else {
+        return Ok(None);
+    };
+    if assessment.site.config.operator(name).is_none() {
+        let known: Vec<&str> = assessment
+            .site
+            .config
+            .operators
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
+        return Err(bad_input(std::io::Error::other(format!(
+            "--operator {name}: no such operator in site.toml; expected one of: {}",
+            known.join(", ")
+        ))));
+    }
+    Ok(Some(name.clone()))
+}
+
+/// Everything the console needs, checked before the terminal is taken over, so that bad
+/// input is reported on a normal screen with exit code 2.
+pub fn prepare(assessment: &Assessment, args: &ConsoleArgs) -> Result<(Model, Look)> {
+    let keymap = keymap(args, &assessment.site.dir)?;
+    let theme = theme(args, assessment)?;
+    let operator = operator(args, assessment)?;
+    let fleet = super::console::fleet(assessment, operator);
+    let look = Look::new(&theme, args.ascii || !locale_is_utf8());
+    let model = Model::new(fleet, keymap, Utc::now(), 80, 24);
+    Ok((model, look))
+}
+
+pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
+    let (model, look) = prepare(assessment, args)?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(bad_input(std::io::Error::other(
+            "the console needs a terminal; for scripts use `patches --json` or `assets --json`",
+        )));
+    }
+    tracing::info!(site = %assessment.site.dir.display(), "console started");
+    secureupdate::tui::runtime::run(model, &look).map_err(|e| anyhow!("the console failed: {e}"))
+}

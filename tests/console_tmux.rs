@@ -1,0 +1,315 @@
+//! The console end to end in a real terminal: tmux at 80x24, driven with send-keys and read
+//! with capture-pane. Each test has its own tmux server (a socket in its own temporary
+//! directory) and its own site copy.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_secureupdate");
+const AS_OF: &str = "2026-11-20";
+/// Generous: a loaded CI machine may take a while to start the console.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A tmux server of the test's own: its socket lives in a temporary directory, so tests
+/// never share a server and leave nothing behind.
+struct Tmux {
+    socket_dir: TempDir,
+}
+
+impl Tmux {
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command
+            .arg("-S")
+            .arg(self.socket_dir.path().join("tmux.sock"))
+            .args(["-f", "/dev/null"]);
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let output = self.command().args(args).output().expect("run tmux");
+        assert!(
+            output.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Starts `shell_command` in a detached 80x24 session that stays after it exits.
+    fn start(shell_command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket_dir: TempDir::new().expect("temp dir"),
+        };
+        tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            shell_command,
+        ]);
+        tmux.run(&["set-option", "-t", "t", "-w", "remain-on-exit", "on"]);
+        tmux
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        self.run(&args);
+    }
+
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    /// Waits until the screen satisfies `check`; on timeout, fails showing the screen.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "timed out waiting for {what}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for_text(&self, text: &str) -> String {
+        self.wait_for(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// The console's exit status, which the pane's shell writes to `status_file`
+    /// (tmux's own record of it can lag behind the pane closing).
+    fn wait_for_exit(&self, status_file: &Path) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(status_file)
+                && text.ends_with('\n')
+            {
+                return text.trim().to_string();
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the console did not exit; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").output();
+    }
+}
+
+/// A copy of the demo site, and the id of its top patch as `patches --json` ranks it.
+fn demo_site() -> (TempDir, PathBuf, String) {
+    let parent = TempDir::new().expect("temp dir");
+    let site = parent.path().join("site");
+    let log = parent.path().join("cli.log");
+    let status = Command::new(BIN)
+        .arg("--log-file")
+        .arg(&log)
+        .args(["init", "--demo"])
+        .arg(&site)
+        .output()
+        .expect("init --demo");
+    assert!(status.status.success());
+    let output = Command::new(BIN)
+        .arg("--log-file")
+        .arg(&log)
+        .arg("--site")
+        .arg(&site)
+        .args(["--as-of", AS_OF, "patches", "--json"])
+        .output()
+        .expect("patches --json");
+    assert!(output.status.success());
+    let patches: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let top = patches[0]["id"].as_str().expect("a top patch").to_string();
+    (parent, site, top)
+}
+
+/// The console on `site`; when it exits, its status goes to `status_file`, if given.
+fn console_command(
+    site: &Path,
+    log: &Path,
+    env: &str,
+    extra: &str,
+    status_file: Option<&Path>,
+) -> String {
+    let console = format!(
+        "env -u NO_COLOR {env} {BIN} --log-file '{}' --site '{}' --as-of {AS_OF} {extra} tui",
+        log.display(),
+        site.display()
+    );
+    match status_file {
+        Some(file) => format!("{console}; echo $? > '{}'", file.display()),
+        None => console,
+    }
+}
+
+fn pointer_line<'a>(screen: &'a str, pointer: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.trim_start_matches(['│', '|']).starts_with(pointer))
+        .unwrap_or("")
+}
+
+/// The walk both tests take: top patch, detail, checklist, filter, help, quit.
+fn walk(tmux: &Tmux, top: &str, pointer: &str, status_file: &Path) -> Vec<String> {
+    let mut screens = Vec::new();
+    screens.push(tmux.wait_for_text(top));
+    tmux.keys(&["G"]);
+    screens.push(tmux.wait_for("the last row selected", |s| {
+        !pointer_line(s, pointer).contains(top)
+    }));
+    tmux.keys(&["g"]);
+    screens.push(tmux.wait_for("the top patch selected", |s| {
+        pointer_line(s, pointer).contains(top)
+    }));
+    tmux.keys(&["Enter"]);
+    screens.push(tmux.wait_for_text("Patch #1"));
+    assert!(screens.last().unwrap().contains(&format!("{top} on ")));
+    tmux.keys(&["c"]);
+    screens.push(tmux.wait_for_text(&format!("Checklist: #1 {top}")));
+    tmux.keys(&["j"]);
+    screens.push(tmux.wait_for_text("Step 2 of 7: Assess risk and priority"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for_text("Patch #1");
+    tmux.keys(&["h"]);
+    tmux.wait_for_text("Pending patches, most urgent first");
+    tmux.keys(&["/"]);
+    tmux.wait_for_text("type to filter");
+    tmux.type_text("glibc");
+    let filtered = tmux.wait_for_text("Queue 3/15");
+    assert!(!filtered.contains(top) || top.contains("glibc"));
+    screens.push(filtered);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("filter: glibc");
+    tmux.keys(&["?"]);
+    screens.push(tmux.wait_for_text("Keys (? or Esc closes)"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help to close", |s| !s.contains("Keys (? or Esc"));
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(status_file), "0", "quit cleanly");
+    let after = tmux.screen();
+    assert!(
+        !after.contains("Pending patches"),
+        "the terminal is given back: {after}"
+    );
+    screens
+}
+
+#[test]
+fn the_operator_walks_from_the_top_patch_to_its_checklist_and_quits() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
+    let tmux = Tmux::start(&command);
+    let screens = walk(&tmux, &top, "▶", &status);
+    assert!(
+        screens.iter().any(|s| s.contains('┌')),
+        "a UTF-8 terminal gets line borders"
+    );
+    let log_text = std::fs::read_to_string(&log).expect("the console logs to its file");
+    assert!(log_text.contains("console started"), "{log_text}");
+}
+
+#[test]
+fn with_no_color_and_ascii_nothing_but_ascii_reaches_the_screen() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(
+        &site,
+        &log,
+        "LANG=C.UTF-8 NO_COLOR=1",
+        "--ascii",
+        Some(&status),
+    );
+    let tmux = Tmux::start(&command);
+    let screens = walk(&tmux, &top, ">", &status);
+    for screen in &screens {
+        let drawing: Vec<char> = screen
+            .chars()
+            .filter(|c| ('\u{2500}'..='\u{259F}').contains(c) || *c == '▶')
+            .collect();
+        assert!(drawing.is_empty(), "box drawing {drawing:?} on:\n{screen}");
+        assert!(screen.is_ascii(), "non-ASCII on:\n{screen}");
+    }
+}
+
+#[test]
+fn a_locale_without_utf8_gets_ascii_by_itself() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(&site, &log, "LANG=C LC_ALL= LC_CTYPE=", "", Some(&status));
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_for_text(&top);
+    assert!(screen.contains("+ Pending patches"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(&status), "0");
+}
+
+#[test]
+fn ctrl_z_hands_the_terminal_to_the_shell_and_fg_brings_the_console_back() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    // An interactive shell with job control, as the operator has.
+    let tmux = Tmux::start("env PS1='$ ' bash --norc --noprofile -i");
+    tmux.wait_for_text("$");
+    tmux.type_text(&console_command(&site, &log, "LANG=C.UTF-8", "", None));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text(&top);
+    tmux.keys(&["j", "C-z"]);
+    let shell = tmux.wait_for_text("Stopped");
+    assert!(!shell.contains("Pending patches"), "{shell}");
+    tmux.type_text("fg");
+    tmux.keys(&["Enter"]);
+    let back = tmux.wait_for_text("Pending patches");
+    assert!(
+        pointer_line(&back, "▶").contains(" 2 "),
+        "the selection survives: {back}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell prompt", |s| !s.contains("Pending patches"));
+    tmux.type_text("echo console-exit=$?");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_text("console-exit=0");
+}
+
+#[test]
+fn a_terminal_shrunk_below_80x24_gets_a_message_until_it_grows_back() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
+    let tmux = Tmux::start(&command);
+    tmux.wait_for_text(&top);
+    tmux.run(&["resize-window", "-t", "t", "-x", "70", "-y", "20"]);
+    tmux.wait_for_text("at least 80x24; this one is 70x20");
+    tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    let screen = tmux.wait_for_text(&top);
+    assert!(screen.contains("Pending patches"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(&status), "0");
+}
