@@ -29,13 +29,15 @@ pub struct Assessment {
     pub warnings: Vec<String>,
     /// The last load of each feed kind.
     pub feeds: Vec<FeedStatus>,
+    /// Held for as long as the assessment lives, so that a console keeps its site to itself.
+    _site_lock: SiteLock,
 }
 
 impl Assessment {
     /// Loads the site in `dir`, refreshing changed feeds, and ranks as of `as_of` (else today).
     pub fn run(dir: &Path, command: &str, as_of: Option<NaiveDate>) -> Result<Assessment> {
         let site = Site::load(dir).map_err(bad_input)?;
-        let _lock = SiteLock::acquire(dir, command).map_err(bad_input)?;
+        let site_lock = SiteLock::acquire(dir, command).map_err(bad_input)?;
         let mut store = StateStore::open(&dir.join("state.db"))
             .with_context(|| format!("opening the state store in {}", dir.display()))?;
         refresh_feeds(&mut store, dir)?;
@@ -83,6 +85,7 @@ impl Assessment {
             feeds,
             intel,
             site,
+            _site_lock: site_lock,
         })
     }
 }

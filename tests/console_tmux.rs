@@ -313,3 +313,41 @@ fn a_terminal_shrunk_below_80x24_gets_a_message_until_it_grows_back() {
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_for_exit(&status), "0");
 }
+
+#[test]
+fn an_open_console_keeps_its_site_to_itself() {
+    let (dir, site, top) = demo_site();
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(&site, &log, "LANG=C.UTF-8", "", Some(&status));
+    let tmux = Tmux::start(&command);
+    tmux.wait_for_text(&top);
+    let second = Command::new(BIN)
+        .arg("--log-file")
+        .arg(dir.path().join("cli.log"))
+        .arg("--site")
+        .arg(&site)
+        .arg("patches")
+        .output()
+        .expect("patches");
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("in use") && stderr.contains("tui"),
+        "names the console: {stderr}"
+    );
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(&status), "0");
+    let after = Command::new(BIN)
+        .arg("--log-file")
+        .arg(dir.path().join("cli.log"))
+        .arg("--site")
+        .arg(&site)
+        .arg("patches")
+        .output()
+        .expect("patches");
+    assert!(
+        after.status.success(),
+        "the site is free once the console quits"
+    );
+}
