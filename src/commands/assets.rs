@@ -88,15 +88,6 @@ fn environment_word(e: Environment) -> &'static str {
     }
 }
 
-fn criticality_word(c: Criticality) -> &'static str {
-    match c {
-        Criticality::Low => "low",
-        Criticality::Medium => "medium",
-        Criticality::High => "high",
-        Criticality::Mission => "mission",
-    }
-}
-
 fn exposure_word(e: Exposure) -> &'static str {
     match e {
         Exposure::Internet => "internet",
@@ -152,7 +143,7 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
                 cell(&r.rank.to_string(), 4),
                 cell(&asset.name, 16),
                 cell(environment_word(asset.environment), 7),
-                cell(criticality_word(asset.criticality), 7),
+                cell(asset.criticality.as_str(), 7),
                 cell(exposure_word(asset.exposure), 8),
                 cell(&asset.os.to_string(), 12),
                 cell(&r.patches.len().to_string(), 4),

@@ -27,6 +27,17 @@ pub enum Criticality {
     Mission,
 }
 
+impl Criticality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::Low => "low",
+            Criticality::Medium => "medium",
+            Criticality::High => "high",
+            Criticality::Mission => "mission",
+        }
+    }
+}
+
 /// Network exposure; the order is from most to least exposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

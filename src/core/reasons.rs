@@ -108,28 +108,16 @@ pub fn finding_reasons(s: &ScoredFinding, today: NaiveDate) -> Vec<String> {
             version_label(cvss.version),
             cvss.base,
             cvss.environmental,
-            criticality_word(s.criticality)
+            s.criticality.as_str()
         )),
         None => reasons.push("no CVSS vector".to_string()),
     }
     if s.criticality >= Criticality::High {
-        reasons.push(format!(
-            "{}-criticality asset",
-            criticality_word(s.criticality)
-        ));
+        reasons.push(format!("{}-criticality asset", s.criticality.as_str()));
     }
     reasons.push(due_phrase(s.due, today));
     if s.forensic_triage {
         reasons.push("forensic triage: check the host for signs of compromise".to_string());
     }
     reasons
-}
-
-fn criticality_word(c: Criticality) -> &'static str {
-    match c {
-        Criticality::Low => "low",
-        Criticality::Medium => "medium",
-        Criticality::High => "high",
-        Criticality::Mission => "mission",
-    }
 }
