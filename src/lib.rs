@@ -7,4 +7,5 @@ pub mod adapters;
 pub mod app;
 pub mod config;
 pub mod core;
+pub mod engine;
 pub mod tui;
