@@ -6,6 +6,7 @@ mod commands;
 mod demo_site;
 mod exit;
 mod logging;
+mod operator_key;
 
 use std::process::ExitCode;
 

@@ -89,7 +89,8 @@ pub trait Executor: Send + Sync {
     ) -> impl Future<Output = StepOutcome> + Send;
 
     /// Looks for the step's lock and completion marker without running anything.
-    fn probe(&self, host: &HostTarget, guard_key: &str) -> impl Future<Output = MarkerState> + Send;
+    fn probe(&self, host: &HostTarget, guard_key: &str)
+    -> impl Future<Output = MarkerState> + Send;
 
     /// Copies a local file to `remote_path` on the host and checks its SHA-256 there before
     /// moving it into place; a mismatch is `Finished` with a non-zero exit code.

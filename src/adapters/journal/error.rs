@@ -70,6 +70,8 @@ pub enum KeyError {
     Unlock { path: PathBuf, detail: String },
     #[error("a password must not be empty; use an unencrypted key for training and tests")]
     EmptyPassword,
+    #[error("{path} is password-protected and {detail}")]
+    NoPassword { path: PathBuf, detail: String },
     #[error("key generation failed: {0}")]
     Generate(String),
     #[error("signing failed: {0}")]

@@ -116,6 +116,29 @@ pub fn parse_public_key(text: &str, origin: &str) -> Result<PublicKey, KeyError>
         .map_err(|e| format(e.to_string()))
 }
 
+/// Whether a secret key file's text is password-protected (its key derivation is not "none").
+pub fn is_password_protected(text: &str, path: &Path) -> Result<bool, KeyError> {
+    use base64::Engine as _;
+    let unreadable = |detail: &str| KeyError::Format {
+        origin: path.display().to_string(),
+        what: "secret key",
+        detail: detail.to_string(),
+    };
+    let encoded = text
+        .lines()
+        .nth(1)
+        .ok_or_else(|| unreadable("expected two lines: a comment, then the base64 key"))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| unreadable("line 2 is not base64"))?;
+    // Layout: signature algorithm (2 bytes), then the key derivation algorithm (2 bytes).
+    match bytes.get(2..4) {
+        Some([0, 0]) => Ok(false),
+        Some(b"Sc") => Ok(true),
+        _ => Err(unreadable("unknown key derivation algorithm")),
+    }
+}
+
 /// An operator's unlocked secret key, ready to sign.
 pub struct OperatorSigner {
     operator: String,
@@ -128,6 +151,22 @@ impl OperatorSigner {
     pub fn load(operator: &str, path: &Path, password: Option<&str>) -> Result<Self, KeyError> {
         let text = read_small(path)?;
         Self::from_secret_text(operator, &text, password, path)
+    }
+
+    /// Unlocks `path`, calling `ask_password` only when the key is password-protected: the
+    /// caller decides how to ask (a terminal prompt at start, never mid-run).
+    pub fn unlock(
+        operator: &str,
+        path: &Path,
+        ask_password: impl FnOnce() -> Result<String, KeyError>,
+    ) -> Result<Self, KeyError> {
+        let text = read_small(path)?;
+        let password = if is_password_protected(&text, path)? {
+            Some(ask_password()?)
+        } else {
+            None
+        };
+        Self::from_secret_text(operator, &text, password.as_deref(), path)
     }
 
     /// As [`OperatorSigner::load`], from the secret key file's text; `path` names it in errors.

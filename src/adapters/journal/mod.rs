@@ -17,8 +17,8 @@ pub use db::Journal;
 pub use error::{JournalError, KeyError};
 pub use export::{export_jsonl, verify_jsonl};
 pub use keys::{
-    KeyPairText, OperatorSigner, generate_keypair, key_id, load_public_key, parse_public_key,
-    write_keypair,
+    KeyPairText, OperatorSigner, generate_keypair, is_password_protected, key_id, load_public_key,
+    parse_public_key, write_keypair,
 };
 pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
 pub use verify::verify_journal;
