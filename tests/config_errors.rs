@@ -283,13 +283,28 @@ fn malformed_key_file_is_refused_with_the_reason() {
 }
 
 #[test]
-fn missing_trusted_feed_key_is_refused() {
-    let message = site_error("keys/feed.pub", "keys/other.pub");
+fn trusted_feed_key_must_be_a_whole_minisign_key_pinned_once() {
+    let message = site_error(&format!("[\"{FEED_KEY}\"]"), "[\"RWQf6LRCGA9i53ml\"]");
     assert!(
-        message.starts_with("site.toml:13:14: trust.feed_keys[0]: `keys/other.pub` does not exist"),
+        message.starts_with(
+            "site.toml:13:14: trust.feed_keys[0]: `RWQf6LRCGA9i53ml` decodes to 12 bytes; expected 42"
+        ),
+        "{message}"
+    );
+    let message = site_error(
+        &format!("[\"{FEED_KEY}\"]"),
+        &format!("[\"{FEED_KEY}\", \"{FEED_KEY}\"]"),
+    );
+    assert!(
+        message.starts_with("site.toml:13:")
+            && message.contains(
+                "trust.feed_keys[1]: key 0202020202020202 is already pinned as feed_keys[0]"
+            ),
         "{message}"
     );
 }
+
+const FEED_KEY: &str = "RWQCAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC";
 
 #[test]
 fn unknown_role_duplicate_operator_and_zero_timeout_are_refused() {

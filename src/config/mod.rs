@@ -2,6 +2,7 @@
 //! the core types, with errors that name the file, line, column and field; and writing new
 //! sites (`init`).
 
+mod atomic_write;
 mod document;
 mod error;
 mod init;
@@ -11,15 +12,18 @@ mod names;
 mod policy;
 mod site;
 mod site_dir;
+mod site_edit;
 mod theme;
 
+pub use atomic_write::write_atomically;
 pub use error::{ConfigError, FieldPath, Location, PathSegment, Position};
 pub use init::{write_files, write_site};
 pub use inventory::load_inventory;
 pub use minisign_key::MinisignPublicKey;
 pub use policy::load_policy;
-pub use site::{Operator, Role, SiteConfig, SshSettings, Theme, Trust, resolve_in_site};
+pub use site::{Operator, PinnedKey, Role, SiteConfig, SshSettings, Theme, Trust, resolve_in_site};
 pub use site_dir::{INVENTORY_FILE, POLICY_FILE, SITE_ENV, SITE_FILE, Site, resolve_site_dir};
+pub use site_edit::{SiteEdit, TrustList};
 pub use theme::{
     BUILTIN as BUILTIN_THEMES, ColorName, StyleSpec, TextModifier, ThemeError, ThemeRoles,
     ThemeSpec, load_theme, parse_theme,

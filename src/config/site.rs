@@ -32,19 +32,58 @@ pub struct Operator {
     pub public_key: Option<PathBuf>,
 }
 
+impl Role {
+    /// The role as site.toml spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Approver => "approver",
+            Role::Signer => "signer",
+            Role::Deployer => "deployer",
+        }
+    }
+}
+
 impl Operator {
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
 }
 
+/// A minisign public key pinned in site.toml in full (the base64 line of its `.pub` file):
+/// a key id alone could be forged, the whole key cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PinnedKey(MinisignPublicKey);
+
+impl PinnedKey {
+    pub fn new(key: MinisignPublicKey) -> PinnedKey {
+        PinnedKey(key)
+    }
+
+    pub fn key(&self) -> &MinisignPublicKey {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PinnedKey {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<PinnedKey, String> {
+        MinisignPublicKey::parse_base64(&text)
+            .map(PinnedKey)
+            .map_err(|e| format!("`{text}` {e} (the second line of a .pub file)"))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trust {
+    /// Keys whose signatures are accepted on feed bundles.
     #[serde(default)]
-    pub feed_keys: Vec<PathBuf>,
+    pub feed_keys: Vec<PinnedKey>,
+    /// Keys whose signatures are accepted on patch artifacts.
     #[serde(default)]
-    pub artifact_keys: Vec<PathBuf>,
+    pub artifact_keys: Vec<PinnedKey>,
     /// Directories artifacts may be taken from, absolute or relative to the site.
     #[serde(default)]
     pub artifact_sources: Vec<PathBuf>,
@@ -107,7 +146,14 @@ pub struct SiteConfig {
 impl SiteConfig {
     /// Reads and validates `site.toml` at `path`; key files are looked up relative to `site_dir`.
     pub fn load(path: &Path, site_dir: &Path) -> Result<SiteConfig, ConfigError> {
-        let document = Document::read(path)?;
+        SiteConfig::from_document(&Document::read(path)?, site_dir)
+    }
+
+    /// As [`SiteConfig::load`], from a document already read.
+    pub(crate) fn from_document(
+        document: &Document,
+        site_dir: &Path,
+    ) -> Result<SiteConfig, ConfigError> {
         if document.is_blank() {
             return Err(document.invalid(Issue::new(
                 FieldPath::root(),
@@ -165,10 +211,16 @@ impl SiteConfig {
             ("feed_keys", &self.trust.feed_keys),
             ("artifact_keys", &self.trust.artifact_keys),
         ] {
-            for (i, key) in keys.iter().enumerate() {
-                check_key_file(site_dir, key).map_err(|problem| {
-                    Issue::new(trust.clone().key(list).index(i), problem.into_message())
-                })?;
+            for (i, pinned) in keys.iter().enumerate() {
+                if let Some(first) = keys[..i].iter().position(|k| k == pinned) {
+                    return Err(Issue::new(
+                        trust.clone().key(list).index(i),
+                        format!(
+                            "key {} is already pinned as {list}[{first}]; expected each key once",
+                            pinned.key().key_id_hex()
+                        ),
+                    ));
+                }
             }
         }
         for (i, source) in self.trust.artifact_sources.iter().enumerate() {
@@ -207,14 +259,6 @@ pub fn resolve_in_site(site_dir: &Path, path: &Path) -> PathBuf {
 enum KeyFileProblem {
     Missing(String),
     Unusable(String),
-}
-
-impl KeyFileProblem {
-    fn into_message(self) -> String {
-        match self {
-            KeyFileProblem::Missing(e) | KeyFileProblem::Unusable(e) => e,
-        }
-    }
 }
 
 fn check_key_file(site_dir: &Path, key: &Path) -> Result<MinisignPublicKey, KeyFileProblem> {
