@@ -71,4 +71,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Check an artifact's minisign signature (pinned artifact keys, prehashed only) and SHA-256.
+    Verify(crate::commands::verify::VerifyArgs),
+    /// Keys pinned for feed bundles and artifacts: add, list, remove (changes are journaled).
+    Trust {
+        #[command(subcommand)]
+        command: crate::commands::trust::TrustCommand,
+    },
 }

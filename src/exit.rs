@@ -19,6 +19,16 @@ pub fn bad_input<E: std::error::Error + Send + Sync + 'static>(error: E) -> anyh
     anyhow::Error::new(BadInput(Box::new(error)))
 }
 
+/// A command-line value that is not what it should be.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// A usage error (exit code 2) with `message`.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    bad_input(Usage(message.into()))
+}
+
 pub const SUCCESS: u8 = 0;
 pub const BAD_INPUT: u8 = 2;
 /// Anything else that went wrong (I/O, a corrupt store): also reported, never a panic.

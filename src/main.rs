@@ -3,6 +3,7 @@
 mod assessment;
 mod cli;
 mod commands;
+mod decision;
 mod demo_site;
 mod exit;
 mod logging;
@@ -47,7 +48,17 @@ fn run(cli: Cli) -> Result<()> {
             let assessment = open_site(&cli.site, "patches", cli.as_of)?;
             commands::patches::run(&assessment, json, why, &mut stdout)
         }
+        Command::Verify(args) => commands::verify::run(&site_dir(&cli.site)?, &args, &mut stdout),
+        Command::Trust { command } => {
+            commands::trust::run(&site_dir(&cli.site)?, &command, &mut stdout)
+        }
     }
+}
+
+/// The site directory from `--site`, `$SECUREUPDATE_SITE` or the default.
+fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+    let env = std::env::var_os(secureupdate::config::SITE_ENV);
+    secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
 }
 
 fn open_site(
@@ -55,8 +66,7 @@ fn open_site(
     command: &str,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<assessment::Assessment> {
-    let env = std::env::var_os(secureupdate::config::SITE_ENV);
-    let dir = secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)?;
+    let dir = site_dir(flag)?;
     let assessment = assessment::Assessment::run(&dir, command, as_of)?;
     if !assessment.warnings.is_empty() {
         eprintln!(

@@ -1,5 +1,6 @@
-//! The edges: SQLite state store, the audit journal and threat feeds.
+//! The edges: SQLite state store, the audit journal, threat feeds and signature checks.
 
 pub mod feeds;
 pub mod journal;
+pub mod signatures;
 pub mod store;

@@ -8,4 +8,6 @@ pub mod demo;
 pub mod init;
 pub mod patches;
 mod table;
+pub mod trust;
 pub mod tui;
+pub mod verify;

@@ -1,0 +1,261 @@
+//! Checking a minisign signature against pinned keys, streaming the signed data once: each
+//! chunk feeds the BLAKE2b prehash (through `minisign-verify`'s stream verifier) and SHA-256,
+//! so memory stays constant whatever the size.
+
+use std::fs::File;
+use std::io::{self, Read, Seek};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::error::SignatureError;
+use super::file::{MAX_SIGNATURE_FILE, SignatureFile};
+use crate::config::{PinnedKey, TrustList};
+
+/// Bytes read per chunk: large enough to amortise the syscalls, small enough to stay in cache.
+const CHUNK: usize = 256 * 1024;
+
+/// What a successful check established about the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// SHA-256 of the data, lowercase hex.
+    pub sha256: String,
+    pub length: u64,
+    /// The pinned key that signed it, as minisign prints key ids.
+    pub key_id: String,
+    pub trusted_comment: String,
+}
+
+/// Reads and parses a `.minisig` file (capped in size).
+pub fn read_signature_file(path: &Path) -> Result<SignatureFile, SignatureError> {
+    let read_error = |source| SignatureError::Read {
+        file: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .map_err(read_error)?
+        .take(MAX_SIGNATURE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_SIGNATURE_FILE {
+        return Err(SignatureError::SignatureTooLarge {
+            file: path.to_path_buf(),
+            cap: MAX_SIGNATURE_FILE,
+        });
+    }
+    SignatureFile::parse(&bytes, &path.display().to_string())
+}
+
+/// Parses `text` as a SHA-256 in hex (64 digits, either case).
+pub fn parse_sha256_hex(text: &str) -> Result<[u8; 32], String> {
+    let mut digest = [0u8; 32];
+    if text.len() != 64 || hex::decode_to_slice(text, &mut digest).is_err() {
+        return Err(format!(
+            "`{}` is not a SHA-256; expected 64 hexadecimal digits",
+            crate::core::sanitize::sanitize_line(text, 80)
+        ));
+    }
+    Ok(digest)
+}
+
+/// Verifies the file at `path` against `signature` with the keys pinned for `role`, and its
+/// SHA-256 against `expected_sha256` when given. `signature_name` names the signature in errors.
+pub fn verify_file(
+    path: &Path,
+    signature: &SignatureFile,
+    signature_name: &str,
+    keys: &[PinnedKey],
+    role: TrustList,
+    expected_sha256: Option<&[u8; 32]>,
+) -> Result<Verified, SignatureError> {
+    let origin = path.display().to_string();
+    let open = || {
+        File::open(path).map_err(|source| SignatureError::Read {
+            file: path.to_path_buf(),
+            source,
+        })
+    };
+    let check = Check {
+        signature,
+        signature_name,
+        origin: &origin,
+        keys,
+        role,
+    };
+    check.run(open, expected_sha256)
+}
+
+/// As [`verify_file`], for data already in memory (a feed manifest).
+pub fn verify_bytes(
+    data: &[u8],
+    origin: &str,
+    signature: &SignatureFile,
+    signature_name: &str,
+    keys: &[PinnedKey],
+    role: TrustList,
+) -> Result<Verified, SignatureError> {
+    let check = Check {
+        signature,
+        signature_name,
+        origin,
+        keys,
+        role,
+    };
+    check.run(|| Ok(io::Cursor::new(data)), None)
+}
+
+struct Check<'a> {
+    signature: &'a SignatureFile,
+    signature_name: &'a str,
+    origin: &'a str,
+    keys: &'a [PinnedKey],
+    role: TrustList,
+}
+
+impl Check<'_> {
+    /// `open` gives the data from its start; it is called a second time only to tell a bad
+    /// signature from an edited trusted comment, after a failure.
+    fn run<R: Read + Seek>(
+        &self,
+        open: impl Fn() -> Result<R, SignatureError>,
+        expected_sha256: Option<&[u8; 32]>,
+    ) -> Result<Verified, SignatureError> {
+        let candidates = self.candidates()?;
+        let parsed = minisign_verify::Signature::decode(&self.signature.text).map_err(|e| {
+            SignatureError::Malformed {
+                file: self.signature_name.to_string(),
+                line: 0,
+                detail: e.to_string(),
+            }
+        })?;
+        let public_keys = candidates
+            .iter()
+            .map(|k| minisign_verify::PublicKey::from_base64(&k.key().to_base64()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| SignatureError::Malformed {
+                file: "site.toml [trust]".to_string(),
+                line: 0,
+                detail: e.to_string(),
+            })?;
+        let mut verifiers = Vec::with_capacity(public_keys.len());
+        for key in &public_keys {
+            verifiers.push(
+                key.verify_stream(&parsed)
+                    .map_err(|e| SignatureError::Malformed {
+                        file: self.signature_name.to_string(),
+                        line: 2,
+                        detail: e.to_string(),
+                    })?,
+            );
+        }
+        let mut sha256 = Sha256::new();
+        let mut length = 0u64;
+        let mut reader = open()?;
+        let mut buffer = vec![0u8; CHUNK];
+        loop {
+            let read = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(source) => {
+                    return Err(SignatureError::Read {
+                        file: self.origin.into(),
+                        source,
+                    });
+                }
+            };
+            let chunk = &buffer[..read];
+            for verifier in &mut verifiers {
+                verifier.update(chunk);
+            }
+            sha256.update(chunk);
+            length += read as u64;
+        }
+        let key_id = self.signature.key_id_hex();
+        if !verifiers.iter_mut().any(|v| v.finalize().is_ok()) {
+            return Err(self.diagnose(&candidates, open, key_id));
+        }
+        let actual = sha256.finalize();
+        if let Some(expected) = expected_sha256
+            && actual.as_slice() != expected
+        {
+            return Err(SignatureError::HashMismatch {
+                file: self.origin.to_string(),
+                expected: hex::encode(expected),
+                actual: hex::encode(actual),
+            });
+        }
+        Ok(Verified {
+            sha256: hex::encode(actual),
+            length,
+            key_id,
+            trusted_comment: self.signature.trusted_comment.clone(),
+        })
+    }
+
+    /// The pinned keys whose id is the signature's; errors when the signature is legacy or
+    /// no pinned key has its id.
+    fn candidates(&self) -> Result<Vec<&PinnedKey>, SignatureError> {
+        let role = self.role.role();
+        if self.keys.is_empty() {
+            return Err(SignatureError::NoPinnedKeys { role });
+        }
+        if !self.signature.prehashed {
+            return Err(SignatureError::Legacy {
+                signature: self.signature_name.to_string(),
+            });
+        }
+        let matching: Vec<_> = self
+            .keys
+            .iter()
+            .filter(|k| k.key().key_id == self.signature.key_id)
+            .collect();
+        if matching.is_empty() {
+            let pinned: Vec<String> = self.keys.iter().map(|k| k.key().key_id_hex()).collect();
+            return Err(SignatureError::UnknownKey {
+                signature: self.signature_name.to_string(),
+                key_id: self.signature.key_id_hex(),
+                role,
+                pinned: pinned.join(", "),
+            });
+        }
+        Ok(matching)
+    }
+
+    /// `minisign-verify` reports both failures alike; the `minisign` crate checks the data's
+    /// signature before the trusted comment's and says which one failed.
+    fn diagnose<R: Read + Seek>(
+        &self,
+        candidates: &[&PinnedKey],
+        open: impl Fn() -> Result<R, SignatureError>,
+        key_id: String,
+    ) -> SignatureError {
+        let bad = || SignatureError::BadSignature {
+            file: self.origin.to_string(),
+            signature: self.signature_name.to_string(),
+            key_id: key_id.clone(),
+        };
+        let Ok(signature_box) = minisign::SignatureBox::from_string(&self.signature.text) else {
+            return bad();
+        };
+        for candidate in candidates {
+            let Ok(public) = minisign::PublicKey::from_base64(&candidate.key().to_base64()) else {
+                continue;
+            };
+            let Ok(reader) = open() else {
+                return bad();
+            };
+            let outcome = minisign::verify(&public, &signature_box, reader, true, false, false);
+            if let Err(e) = outcome
+                && e.to_string().contains("Comment signature")
+            {
+                return SignatureError::CommentEdited {
+                    signature: self.signature_name.to_string(),
+                    key_id,
+                };
+            }
+        }
+        bad()
+    }
+}
