@@ -1,5 +1,6 @@
 //! The edges: SQLite state store, the audit journal, threat feeds and signature checks.
 
+pub mod artifacts;
 pub mod feeds;
 pub mod journal;
 pub mod signatures;

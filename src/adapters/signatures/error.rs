@@ -13,6 +13,12 @@ pub enum SignatureError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{file}: cannot pass on what was read (writing its copy failed): {source}")]
+    Sink {
+        file: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{file}: is larger than {cap} bytes; a minisign signature file is a few hundred")]
     SignatureTooLarge { file: PathBuf, cap: u64 },
     #[error("{file}: line {line}: malformed minisign signature file: {detail}")]

@@ -69,21 +69,39 @@ pub fn verify_file(
     role: TrustList,
     expected_sha256: Option<&[u8; 32]>,
 ) -> Result<Verified, SignatureError> {
-    let origin = path.display().to_string();
-    let open = || {
-        File::open(path).map_err(|source| SignatureError::Read {
-            file: path.to_path_buf(),
-            source,
-        })
-    };
+    let open = || File::open(path);
     let check = Check {
         signature,
         signature_name,
-        origin: &origin,
+        origin: &path.display().to_string(),
         keys,
         role,
     };
-    check.run(open, expected_sha256)
+    check.run(open, expected_sha256, |_| Ok(()))
+}
+
+/// As [`verify_file`], reading what `open` gives (from its start, each time it is called) and
+/// handing every chunk read to `sink` in the same pass (to copy the data while it is checked).
+/// `origin` names the data in errors.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_stream<R: Read + Seek>(
+    open: impl Fn() -> io::Result<R>,
+    origin: &str,
+    signature: &SignatureFile,
+    signature_name: &str,
+    keys: &[PinnedKey],
+    role: TrustList,
+    expected_sha256: Option<&[u8; 32]>,
+    sink: impl FnMut(&[u8]) -> io::Result<()>,
+) -> Result<Verified, SignatureError> {
+    let check = Check {
+        signature,
+        signature_name,
+        origin,
+        keys,
+        role,
+    };
+    check.run(open, expected_sha256, sink)
 }
 
 /// As [`verify_file`], for data already in memory (a feed manifest).
@@ -102,7 +120,7 @@ pub fn verify_bytes(
         keys,
         role,
     };
-    check.run(|| Ok(io::Cursor::new(data)), None)
+    check.run(|| Ok(io::Cursor::new(data)), None, |_| Ok(()))
 }
 
 struct Check<'a> {
@@ -118,9 +136,14 @@ impl Check<'_> {
     /// signature from an edited trusted comment, after a failure.
     fn run<R: Read + Seek>(
         &self,
-        open: impl Fn() -> Result<R, SignatureError>,
+        open: impl Fn() -> io::Result<R>,
         expected_sha256: Option<&[u8; 32]>,
+        mut sink: impl FnMut(&[u8]) -> io::Result<()>,
     ) -> Result<Verified, SignatureError> {
+        let read_error = |source| SignatureError::Read {
+            file: self.origin.into(),
+            source,
+        };
         let candidates = self.candidates()?;
         let parsed = minisign_verify::Signature::decode(&self.signature.text).map_err(|e| {
             SignatureError::Malformed {
@@ -151,21 +174,20 @@ impl Check<'_> {
         }
         let mut sha256 = Sha256::new();
         let mut length = 0u64;
-        let mut reader = open()?;
+        let mut reader = open().map_err(read_error)?;
         let mut buffer = vec![0u8; CHUNK];
         loop {
             let read = match reader.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(read) => read,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(SignatureError::Read {
-                        file: self.origin.into(),
-                        source,
-                    });
-                }
+                Err(source) => return Err(read_error(source)),
             };
             let chunk = &buffer[..read];
+            sink(chunk).map_err(|source| SignatureError::Sink {
+                file: self.origin.into(),
+                source,
+            })?;
             for verifier in &mut verifiers {
                 verifier.update(chunk);
             }
@@ -228,7 +250,7 @@ impl Check<'_> {
     fn diagnose<R: Read + Seek>(
         &self,
         candidates: &[&PinnedKey],
-        open: impl Fn() -> Result<R, SignatureError>,
+        open: impl Fn() -> io::Result<R>,
         key_id: String,
     ) -> SignatureError {
         let bad = || SignatureError::BadSignature {
