@@ -7,13 +7,14 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use secureupdate::adapters::feeds;
-use secureupdate::adapters::store::{FeedStatus, SiteLock, StateStore};
+use secureupdate::adapters::store::{BUNDLE_SOURCE_PREFIX, FeedStatus, SiteLock, StateStore};
 use secureupdate::config::Site;
 use secureupdate::core::advisory::Advisory;
 use secureupdate::core::finding::{AdvisoryIndex, Finding, FindingKey};
 use secureupdate::core::patch::{PendingPatch, group_pending};
 use secureupdate::core::risk::{RankingContext, ScoredFinding, score_findings};
 use secureupdate::core::threat::{FeedKind, ThreatIntel};
+use secureupdate::core::vex::{Suppressed, apply_vex};
 
 use crate::exit::bad_input;
 
@@ -29,6 +30,8 @@ pub struct Assessment {
     pub warnings: Vec<String>,
     /// The last load of each feed kind.
     pub feeds: Vec<FeedStatus>,
+    /// Findings a VEX statement (CSAF `known_not_affected` or `fixed`) set aside, with why.
+    pub suppressed: Vec<Suppressed>,
     /// Held for as long as the assessment lives, so that a console keeps its site to itself.
     _site_lock: SiteLock,
 }
@@ -44,10 +47,13 @@ impl Assessment {
         let feeds = store.feed_status()?;
         let advisories: Vec<Advisory> = store.advisories()?;
         let intel: ThreatIntel = store.threat_intel(&advisories)?;
-        let outcome = AdvisoryIndex::new(&advisories).match_assets(&site.assets);
+        let mut outcome = AdvisoryIndex::new(&advisories).match_assets(&site.assets);
         for warning in &outcome.warnings {
             tracing::warn!(%warning, "advisory range skipped");
         }
+        let (open, suppressed) =
+            apply_vex(outcome.findings, &site.assets, &store.vex_statements()?);
+        outcome.findings = open;
         let recorded_on = Utc::now().date_naive();
         // Every asset counts as observed (by its last scan, else today), so findings
         // that vanished from an asset are forgotten and come back with a new date.
@@ -83,6 +89,7 @@ impl Assessment {
             patches,
             warnings: outcome.warnings,
             feeds,
+            suppressed,
             intel,
             site,
             _site_lock: site_lock,
@@ -91,11 +98,21 @@ impl Assessment {
 }
 
 /// Re-imports every feed kind whose files changed. All changed kinds are parsed before
-/// anything is written, so a bad feed file leaves the store as it was.
+/// anything is written, so a bad feed file leaves the store as it was. A kind last loaded from a
+/// signed bundle is left alone: only a newer bundle replaces it.
 fn refresh_feeds(store: &mut StateStore, dir: &Path) -> Result<()> {
     let feeds_dir = dir.join("feeds");
+    let from_bundles: Vec<FeedKind> = store
+        .feed_status()?
+        .into_iter()
+        .filter(|status| status.source.starts_with(BUNDLE_SOURCE_PREFIX))
+        .map(|status| status.kind)
+        .collect();
     let mut changed = Vec::new();
     for kind in FeedKind::ALL {
+        if from_bundles.contains(&kind) {
+            continue;
+        }
         let fingerprint = feeds::fingerprint(&feeds_dir, kind).map_err(bad_input)?;
         let Some(fingerprint) = fingerprint else {
             continue;

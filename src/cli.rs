@@ -78,4 +78,9 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::commands::trust::TrustCommand,
     },
+    /// Signed threat-data bundles: build (connected side), import, status.
+    Feed {
+        #[command(subcommand)]
+        command: crate::commands::feed::FeedCommand,
+    },
 }

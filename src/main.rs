@@ -49,6 +49,7 @@ fn run(cli: Cli) -> Result<()> {
             commands::patches::run(&assessment, json, why, &mut stdout)
         }
         Command::Verify(args) => commands::verify::run(&site_dir(&cli.site)?, &args, &mut stdout),
+        Command::Feed { command } => commands::feed::run(&cli.site, &command, &mut stdout),
         Command::Trust { command } => {
             commands::trust::run(&site_dir(&cli.site)?, &command, &mut stdout)
         }
@@ -56,7 +57,7 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 /// The site directory from `--site`, `$SECUREUPDATE_SITE` or the default.
-fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+pub(crate) fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
     let env = std::env::var_os(secureupdate::config::SITE_ENV);
     secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
 }

@@ -70,7 +70,7 @@ pub fn unlock_operator(
     Ok(signer)
 }
 
-fn ask_password(operator: &str, path: &Path) -> Result<String, KeyError> {
+pub fn ask_password(operator: &str, path: &Path) -> Result<String, KeyError> {
     let no_password = |detail: String| KeyError::NoPassword {
         path: path.to_path_buf(),
         detail,

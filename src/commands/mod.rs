@@ -5,6 +5,7 @@ mod console;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
+pub mod feed;
 pub mod init;
 pub mod patches;
 mod table;

@@ -115,7 +115,7 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
             out,
             "No pending patches: every asset is up to date with the loaded advisories."
         )?;
-        return Ok(());
+        return write_suppressed(assessment, why, out);
     }
     writeln!(
         out,
@@ -179,5 +179,31 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
         if ranked.len() == 1 { "" } else { "es" },
         assessment.today
     )?;
+    write_suppressed(assessment, why, out)
+}
+
+/// Findings a VEX statement set aside: counted, and listed with the reason under `--why`.
+fn write_suppressed(assessment: &Assessment, why: bool, out: &mut impl Write) -> Result<()> {
+    let suppressed = &assessment.suppressed;
+    if suppressed.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} finding{} set aside by VEX statements{}",
+        suppressed.len(),
+        plural(suppressed.len()),
+        if why { ":" } else { " (`--why` lists them)." }
+    )?;
+    if why {
+        for s in suppressed {
+            let f = &s.finding;
+            writeln!(
+                out,
+                "      - {} {} {} {}: {}",
+                f.asset, f.cve, f.package, f.installed, s.reason
+            )?;
+        }
+    }
     Ok(())
 }

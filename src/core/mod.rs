@@ -3,6 +3,7 @@
 pub mod advisory;
 pub mod asset;
 pub mod cvss_score;
+pub mod feed_bundle;
 pub mod finding;
 pub mod journal;
 pub mod patch;
@@ -12,3 +13,4 @@ pub mod risk;
 pub mod sanitize;
 pub mod threat;
 pub mod version;
+pub mod vex;

@@ -98,6 +98,11 @@ pub enum FeedRecords {
     },
     Osv(Vec<super::advisory::Advisory>),
     Vulnrichment(Vec<CveRecord>),
+    /// CSAF 2.0 documents: their advisories (matched like OSV ones) and VEX statements.
+    Csaf {
+        advisories: Vec<super::advisory::Advisory>,
+        vex: Vec<super::vex::VexStatement>,
+    },
 }
 
 impl FeedRecords {
@@ -107,6 +112,7 @@ impl FeedRecords {
             FeedRecords::Epss { .. } => FeedKind::Epss,
             FeedRecords::Osv(_) => FeedKind::Osv,
             FeedRecords::Vulnrichment(_) => FeedKind::Vulnrichment,
+            FeedRecords::Csaf { .. } => FeedKind::Csaf,
         }
     }
 }
@@ -119,14 +125,16 @@ pub enum FeedKind {
     Epss,
     Osv,
     Vulnrichment,
+    Csaf,
 }
 
 impl FeedKind {
-    pub const ALL: [FeedKind; 4] = [
+    pub const ALL: [FeedKind; 5] = [
         FeedKind::Kev,
         FeedKind::Epss,
         FeedKind::Osv,
         FeedKind::Vulnrichment,
+        FeedKind::Csaf,
     ];
 
     /// The folder under `feeds/` that holds this kind.
@@ -136,6 +144,7 @@ impl FeedKind {
             FeedKind::Epss => "epss",
             FeedKind::Osv => "osv",
             FeedKind::Vulnrichment => "vulnrichment",
+            FeedKind::Csaf => "csaf",
         }
     }
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::csaf::parse_csaf;
 use super::epss::parse_epss;
 use super::error::FeedError;
 use super::kev::parse_kev;
@@ -28,7 +29,7 @@ const MAX_DEPTH: usize = 16;
 pub struct SizeCaps {
     pub kev: u64,
     pub epss: u64,
-    /// One OSV or vulnrichment record.
+    /// One OSV, vulnrichment or CSAF document.
     pub record: u64,
 }
 
@@ -43,11 +44,12 @@ impl Default for SizeCaps {
 }
 
 impl SizeCaps {
-    fn for_kind(self, kind: FeedKind) -> u64 {
+    /// The cap for one file of `kind`.
+    pub fn for_kind(self, kind: FeedKind) -> u64 {
         match kind {
             FeedKind::Kev => self.kev,
             FeedKind::Epss => self.epss,
-            FeedKind::Osv | FeedKind::Vulnrichment => self.record,
+            FeedKind::Osv | FeedKind::Vulnrichment | FeedKind::Csaf => self.record,
         }
     }
 }
@@ -57,8 +59,8 @@ impl SizeCaps {
 pub struct Loaded {
     pub records: FeedRecords,
     pub files: usize,
-    /// OSV `affected[]` entries for other ecosystems, plus vulnrichment records with
-    /// neither SSVC nor CVSS.
+    /// OSV `affected[]` entries for other ecosystems, vulnrichment records with neither SSVC
+    /// nor CVSS, and CSAF product references to products we do not match.
     pub skipped: usize,
 }
 
@@ -99,16 +101,38 @@ pub fn load(feeds_dir: &Path, kind: FeedKind) -> Result<FeedRecords, FeedError> 
 /// [`load`] with explicit size caps, also telling how many files were read and skipped.
 pub fn load_with(feeds_dir: &Path, kind: FeedKind, caps: SizeCaps) -> Result<Loaded, FeedError> {
     let files = list(feeds_dir, kind)?;
+    let contents = files.iter().map(|file| {
+        read_capped(file, caps.for_kind(kind), kind).map(|bytes| (file.origin.clone(), bytes))
+    });
+    parse_records(kind, contents)
+}
+
+/// The files of `kind` under `feeds_dir`, in name order, as (path, name relative to the kind's
+/// folder with `/` between folders). Links and special files are refused as by [`load`].
+pub fn list_files(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<(PathBuf, String)>, FeedError> {
+    Ok(list(feeds_dir, kind)?
+        .into_iter()
+        .map(|file| (file.path, String::from_utf8_lossy(&file.rel).into_owned()))
+        .collect())
+}
+
+/// Parses the files of one kind, given as (origin for errors, contents), in order. An id seen
+/// in an earlier file is an error.
+pub fn parse_records(
+    kind: FeedKind,
+    files: impl IntoIterator<Item = Result<(String, Vec<u8>), FeedError>>,
+) -> Result<Loaded, FeedError> {
     let mut loaded = Loaded {
         records: empty(kind),
-        files: files.len(),
+        files: 0,
         skipped: 0,
     };
     let mut seen = HashSet::new();
     let mut epss_model: Option<String> = None;
-    for file in &files {
-        let bytes = read_capped(file, caps.for_kind(kind), kind)?;
-        let origin = file.origin.as_str();
+    for file in files {
+        let (origin, bytes) = file?;
+        loaded.files += 1;
+        let origin = origin.as_str();
         let mut first_time = |key: &str, what: &str| {
             if seen.insert(key.to_string()) {
                 Ok(())
@@ -168,6 +192,15 @@ pub fn load_with(feeds_dir: &Path, kind: FeedKind, caps: SizeCaps) -> Result<Loa
                 }
                 None => loaded.skipped += 1,
             },
+            FeedRecords::Csaf { advisories, vex } => {
+                let parsed = parse_csaf(&bytes, origin)?;
+                loaded.skipped += parsed.skipped_products;
+                for advisory in parsed.advisories {
+                    first_time(&advisory.id, "document.tracking.id")?;
+                    advisories.push(advisory);
+                }
+                vex.extend(parsed.vex);
+            }
         }
     }
     Ok(loaded)
@@ -183,6 +216,10 @@ fn empty(kind: FeedKind) -> FeedRecords {
         },
         FeedKind::Osv => FeedRecords::Osv(Vec::new()),
         FeedKind::Vulnrichment => FeedRecords::Vulnrichment(Vec::new()),
+        FeedKind::Csaf => FeedRecords::Csaf {
+            advisories: Vec::new(),
+            vex: Vec::new(),
+        },
     }
 }
 
@@ -200,7 +237,7 @@ struct FeedFile {
 fn extension(kind: FeedKind) -> &'static str {
     match kind {
         FeedKind::Epss => "csv",
-        FeedKind::Kev | FeedKind::Osv | FeedKind::Vulnrichment => "json",
+        FeedKind::Kev | FeedKind::Osv | FeedKind::Vulnrichment | FeedKind::Csaf => "json",
     }
 }
 
@@ -233,7 +270,10 @@ fn list(feeds_dir: &Path, kind: FeedKind) -> Result<Vec<FeedFile>, FeedError> {
     if !meta.is_dir() {
         return Err(FeedError::NotRegular { file: origin(b"") });
     }
-    let recursive = matches!(kind, FeedKind::Osv | FeedKind::Vulnrichment);
+    let recursive = matches!(
+        kind,
+        FeedKind::Osv | FeedKind::Vulnrichment | FeedKind::Csaf
+    );
     let mut files = Vec::new();
     let mut entries = 0usize;
     let mut pending = vec![(dir, Vec::new(), 0usize)];

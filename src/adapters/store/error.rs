@@ -66,6 +66,9 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    #[error("{path}: nothing was written: {reason}")]
+    Aborted { path: PathBuf, reason: String },
+
     #[error("{path}: bad stored {what}: {detail}")]
     BadRow {
         path: PathBuf,

@@ -13,6 +13,7 @@ use crate::core::advisory::Advisory;
 use crate::core::threat::{
     CveRecord, CvssSource, Epss, FeedKind, KevEntry, SourcedVector, Ssvc, TechnicalImpact,
 };
+use crate::core::vex::VexStatement;
 
 /// Names the record a constraint refused (a duplicate id, a score out of range).
 fn record_error(path: &Path, kind: FeedKind, key: &str, source: rusqlite::Error) -> StoreError {
@@ -117,27 +118,79 @@ pub(super) fn insert_vulnrichment(
     Ok(records.len())
 }
 
+/// Replaces the advisories of `kind`: OSV ones in `advisories`, CSAF ones in `csaf_advisories`.
 pub(super) fn insert_advisories(
     conn: &Connection,
     path: &Path,
+    kind: FeedKind,
     advisories: &[Advisory],
 ) -> Result<usize, StoreError> {
-    clear(conn, path, "advisories")?;
+    let table = if kind == FeedKind::Csaf {
+        "csaf_advisories"
+    } else {
+        "advisories"
+    };
+    clear(conn, path, table)?;
     let mut insert = conn
-        .prepare("INSERT INTO advisories (id, body) VALUES (?1, ?2)")
+        .prepare(&format!("INSERT INTO {table} (id, body) VALUES (?1, ?2)"))
         .map_err(|e| sqlite_error(path, "prepare a feed insert", e))?;
     for advisory in advisories {
         let body = serde_json::to_string(advisory).map_err(|source| StoreError::Encode {
             path: path.to_path_buf(),
-            kind: kind_name(FeedKind::Osv),
+            kind: kind_name(kind),
             key: advisory.id.clone(),
             source,
         })?;
         insert
             .execute(params![advisory.id, body])
-            .map_err(|e| record_error(path, FeedKind::Osv, &advisory.id, e))?;
+            .map_err(|e| record_error(path, kind, &advisory.id, e))?;
     }
     Ok(advisories.len())
+}
+
+/// Replaces the VEX statements.
+pub(super) fn insert_vex(
+    conn: &Connection,
+    path: &Path,
+    statements: &[VexStatement],
+) -> Result<(), StoreError> {
+    clear(conn, path, "vex")?;
+    let mut insert = conn
+        .prepare("INSERT INTO vex (position, body) VALUES (?1, ?2)")
+        .map_err(|e| sqlite_error(path, "prepare a feed insert", e))?;
+    for (position, statement) in statements.iter().enumerate() {
+        let key = format!("{} {}", statement.document, statement.cve);
+        let body = serde_json::to_string(statement).map_err(|source| StoreError::Encode {
+            path: path.to_path_buf(),
+            kind: kind_name(FeedKind::Csaf),
+            key: key.clone(),
+            source,
+        })?;
+        insert
+            .execute(params![i64::try_from(position).unwrap_or(i64::MAX), body])
+            .map_err(|e| record_error(path, FeedKind::Csaf, &key, e))?;
+    }
+    Ok(())
+}
+
+/// Every VEX statement, in stored order.
+pub(super) fn read_vex(conn: &Connection, path: &Path) -> Result<Vec<VexStatement>, StoreError> {
+    let read_error = |e| sqlite_error(path, "read VEX statements", e);
+    let mut statement = conn
+        .prepare("SELECT body FROM vex ORDER BY position")
+        .map_err(read_error)?;
+    let rows = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(read_error)?;
+    let mut statements = Vec::new();
+    for row in rows {
+        let body = row.map_err(read_error)?;
+        statements.push(
+            serde_json::from_str(&body)
+                .map_err(|e| bad_row(path, "VEX statement", e.to_string()))?,
+        );
+    }
+    Ok(statements)
 }
 
 pub(super) fn read_kev(conn: &Connection, path: &Path) -> Result<Vec<KevEntry>, StoreError> {

@@ -2,18 +2,22 @@
 //! kind replaced wholesale by the feed it came from, plus a record of every kind's last load.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use rusqlite::{OptionalExtension, params};
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::database::StateStore;
 use super::error::StoreError;
+use super::error::sqlite_error;
 use super::feed_tables::{
-    insert_advisories, insert_epss, insert_kev, insert_vulnrichment, read_epss, read_kev,
-    read_vulnrichment,
+    insert_advisories, insert_epss, insert_kev, insert_vex, insert_vulnrichment, read_epss,
+    read_kev, read_vex, read_vulnrichment,
 };
 use super::rows::{bad_row, parse_date};
 use crate::core::advisory::Advisory;
 use crate::core::threat::{FeedKind, FeedRecords, ThreatIntel};
+use crate::core::vex::VexStatement;
 
 /// The last load of one feed kind, for `feed status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,51 +54,20 @@ impl StateStore {
         records: &FeedRecords,
         loaded_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let kind = records.kind();
         let tx = self.write()?;
-        let store_error = |e| self.error("replace feed data", e);
-        let (count, model_version, score_date) = match records {
-            FeedRecords::Kev(entries) => (insert_kev(&tx, &self.path, entries)?, None, None),
-            FeedRecords::Epss {
-                model_version,
-                score_date,
-                scores,
-            } => (
-                insert_epss(&tx, &self.path, scores)?,
-                Some(model_version.as_str()),
-                score_date.map(|date| date.to_string()),
-            ),
-            FeedRecords::Osv(advisories) => {
-                (insert_advisories(&tx, &self.path, advisories)?, None, None)
-            }
-            FeedRecords::Vulnrichment(records) => {
-                (insert_vulnrichment(&tx, &self.path, records)?, None, None)
-            }
-        };
-        tx.execute(
-            "INSERT OR REPLACE INTO feed_loads
-                 (kind, fingerprint, source, loaded_at, record_count, epss_model_version, epss_score_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                kind_name(kind),
-                fingerprint,
-                source,
-                loaded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-                i64::try_from(count).unwrap_or(i64::MAX),
-                model_version,
-                score_date,
-            ],
-        )
-        .map_err(store_error)?;
-        tx.commit().map_err(store_error)
+        write_feed(&tx, &self.path, fingerprint, source, records, loaded_at)?;
+        tx.commit().map_err(|e| self.error("replace feed data", e))
     }
 
-    /// Every stored advisory, ordered by id.
+    /// Every stored advisory (OSV and CSAF), ordered by id.
     pub fn advisories(&self) -> Result<Vec<Advisory>, StoreError> {
         let read_error = |e| self.error("read advisories", e);
         let mut statement = self
             .conn
-            .prepare("SELECT id, body FROM advisories ORDER BY id")
+            .prepare(
+                "SELECT id, body FROM advisories UNION ALL SELECT id, body FROM csaf_advisories
+                 ORDER BY id",
+            )
             .map_err(read_error)?;
         let rows = statement
             .query_map([], |row| {
@@ -127,6 +100,11 @@ impl StateStore {
         let records = read_vulnrichment(&tx, &self.path)?;
         tx.finish().map_err(|e| self.error("read threat data", e))?;
         Ok(ThreatIntel::build(kev, epss, records, advisories))
+    }
+
+    /// Every VEX statement of the CSAF documents loaded.
+    pub fn vex_statements(&self) -> Result<Vec<VexStatement>, StoreError> {
+        read_vex(&self.conn, &self.path)
     }
 
     /// The last load of every kind that was ever loaded, in `FeedKind` order.
@@ -184,6 +162,7 @@ pub(super) fn kind_name(kind: FeedKind) -> &'static str {
         FeedKind::Epss => "epss",
         FeedKind::Osv => "osv",
         FeedKind::Vulnrichment => "vulnrichment",
+        FeedKind::Csaf => "csaf",
     }
 }
 
@@ -191,4 +170,58 @@ fn parse_kind(name: &str) -> Option<FeedKind> {
     FeedKind::ALL
         .into_iter()
         .find(|kind| kind_name(*kind) == name)
+}
+
+/// Replaces `records`' kind inside the caller's transaction and records the load.
+pub(super) fn write_feed(
+    tx: &Connection,
+    path: &Path,
+    fingerprint: &str,
+    source: &str,
+    records: &FeedRecords,
+    loaded_at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let kind = records.kind();
+    let (count, model_version, score_date) = match records {
+        FeedRecords::Kev(entries) => (insert_kev(tx, path, entries)?, None, None),
+        FeedRecords::Epss {
+            model_version,
+            score_date,
+            scores,
+        } => (
+            insert_epss(tx, path, scores)?,
+            Some(model_version.as_str()),
+            score_date.map(|date| date.to_string()),
+        ),
+        FeedRecords::Osv(advisories) => (
+            insert_advisories(tx, path, FeedKind::Osv, advisories)?,
+            None,
+            None,
+        ),
+        FeedRecords::Vulnrichment(records) => (insert_vulnrichment(tx, path, records)?, None, None),
+        FeedRecords::Csaf { advisories, vex } => {
+            insert_vex(tx, path, vex)?;
+            (
+                insert_advisories(tx, path, FeedKind::Csaf, advisories)? + vex.len(),
+                None,
+                None,
+            )
+        }
+    };
+    tx.execute(
+        "INSERT OR REPLACE INTO feed_loads
+             (kind, fingerprint, source, loaded_at, record_count, epss_model_version, epss_score_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            kind_name(kind),
+            fingerprint,
+            source,
+            loaded_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            i64::try_from(count).unwrap_or(i64::MAX),
+            model_version,
+            score_date,
+        ],
+    )
+    .map_err(|e| sqlite_error(path, "replace feed data", e))?;
+    Ok(count as u64)
 }

@@ -6,6 +6,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("threat data", THREAT_DATA),
     ("findings", FINDINGS),
     ("vulnrichment cvss", VULNRICHMENT_CVSS),
+    ("feed bundles and csaf", FEED_BUNDLES_AND_CSAF),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -94,6 +95,46 @@ CREATE TABLE cve_cvss (
 ) STRICT, WITHOUT ROWID;
 ";
 
+/// The `csaf` feed kind with its advisories (apart from OSV's: ids such as RHSA-2024:4546 exist
+/// in both) and VEX statements, and the last imported bundle of each feed id. The newest
+/// `created` over all bundles is the clock floor.
+const FEED_BUNDLES_AND_CSAF: &str = "
+CREATE TABLE feed_loads_new (
+    kind TEXT PRIMARY KEY CHECK (kind IN ('kev', 'epss', 'osv', 'vulnrichment', 'csaf')),
+    fingerprint TEXT NOT NULL,
+    source TEXT NOT NULL,
+    loaded_at TEXT NOT NULL,
+    record_count INTEGER NOT NULL CHECK (record_count >= 0),
+    epss_model_version TEXT,
+    epss_score_date TEXT
+) STRICT;
+INSERT INTO feed_loads_new SELECT * FROM feed_loads;
+DROP TABLE feed_loads;
+ALTER TABLE feed_loads_new RENAME TO feed_loads;
+
+CREATE TABLE csaf_advisories (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- The core VexStatement as JSON, in document order.
+CREATE TABLE vex (
+    position INTEGER PRIMARY KEY,
+    body TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE feed_bundles (
+    feed_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL CHECK (seq >= 0),
+    manifest_sha256 TEXT NOT NULL CHECK (length(manifest_sha256) = 64),
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    -- {kind: record count} as JSON, for `feed status`.
+    counts TEXT NOT NULL
+) STRICT;
+";
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -126,7 +167,7 @@ mod tests {
         version_2_database(&path);
 
         let store = StateStore::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(
             store.feed_fingerprint(FeedKind::Vulnrichment).unwrap(),
             None

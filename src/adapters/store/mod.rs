@@ -4,6 +4,7 @@
 //! State can be rebuilt from the site's files and feeds; the audit journal, which
 //! cannot, lives elsewhere (`journal.db`).
 
+mod bundles;
 mod database;
 mod error;
 mod feed_tables;
@@ -13,6 +14,7 @@ mod lock;
 mod migrations;
 mod rows;
 
+pub use bundles::{BUNDLE_SOURCE_PREFIX, BundleRecord};
 pub use database::{Settings, StateStore};
 pub use error::StoreError;
 pub use feeds::FeedStatus;
