@@ -7,7 +7,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use secureupdate::adapters::feeds;
-use secureupdate::adapters::store::{BUNDLE_SOURCE_PREFIX, FeedStatus, SiteLock, StateStore};
+use secureupdate::adapters::store::{
+    BUNDLE_SOURCE_PREFIX, BundleRecord, FeedStatus, SiteLock, StateStore,
+};
+use secureupdate::app::feed_badge::ExpiredOverride;
 use secureupdate::config::Site;
 use secureupdate::core::advisory::Advisory;
 use secureupdate::core::finding::{AdvisoryIndex, Finding, FindingKey};
@@ -32,6 +35,10 @@ pub struct Assessment {
     pub feeds: Vec<FeedStatus>,
     /// Findings a VEX statement (CSAF `known_not_affected` or `fixed`) set aside, with why.
     pub suppressed: Vec<Suppressed>,
+    /// The last bundle imported per feed id.
+    pub bundles: Vec<BundleRecord>,
+    /// Set when the operator chose to rank on an expired bundle (see `feed_gate`).
+    pub expired_override: Option<ExpiredOverride>,
     /// Held for as long as the assessment lives, so that a console keeps its site to itself.
     _site_lock: SiteLock,
 }
@@ -45,6 +52,7 @@ impl Assessment {
             .with_context(|| format!("opening the state store in {}", dir.display()))?;
         refresh_feeds(&mut store, dir)?;
         let feeds = store.feed_status()?;
+        let bundles = store.bundles()?;
         let advisories: Vec<Advisory> = store.advisories()?;
         let intel: ThreatIntel = store.threat_intel(&advisories)?;
         let mut outcome = AdvisoryIndex::new(&advisories).match_assets(&site.assets);
@@ -90,6 +98,8 @@ impl Assessment {
             warnings: outcome.warnings,
             feeds,
             suppressed,
+            bundles,
+            expired_override: None,
             intel,
             site,
             _site_lock: site_lock,

@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 
+    /// Rank even though the imported feed bundle has expired, for this REASON; needs
+    /// `--operator NAME` and is journaled as that operator's decision.
+    #[arg(long, global = true, value_name = "REASON")]
+    pub accept_expired_feed: Option<String>,
+
     #[command(flatten)]
     pub console: crate::commands::tui::ConsoleArgs,
 

@@ -6,6 +6,7 @@ mod commands;
 mod decision;
 mod demo_site;
 mod exit;
+mod feed_gate;
 mod logging;
 mod operator_key;
 
@@ -29,11 +30,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+fn run(mut cli: Cli) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match cli.command.unwrap_or(Command::Tui) {
+    let command = cli.command.take().unwrap_or(Command::Tui);
+    match command {
         Command::Tui => {
-            let assessment = open_site(&cli.site, "tui", cli.as_of)?;
+            let assessment = open_site(&cli, "tui")?;
             commands::tui::run(&assessment, &cli.console)
         }
         Command::Init { dir, demo } => commands::init::run(&dir, demo),
@@ -41,11 +43,11 @@ fn run(cli: Cli) -> Result<()> {
             commands::demo::run(dir.as_deref(), cli.as_of, &cli.console, &mut stdout)
         }
         Command::Assets { json, why } => {
-            let assessment = open_site(&cli.site, "assets", cli.as_of)?;
+            let assessment = open_site(&cli, "assets")?;
             commands::assets::run(&assessment, json, why, &mut stdout)
         }
         Command::Patches { json, why } => {
-            let assessment = open_site(&cli.site, "patches", cli.as_of)?;
+            let assessment = open_site(&cli, "patches")?;
             commands::patches::run(&assessment, json, why, &mut stdout)
         }
         Command::Verify(args) => commands::verify::run(&site_dir(&cli.site)?, &args, &mut stdout),
@@ -62,18 +64,20 @@ pub(crate) fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::P
     secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
 }
 
-fn open_site(
-    flag: &Option<std::path::PathBuf>,
-    command: &str,
-    as_of: Option<chrono::NaiveDate>,
-) -> Result<assessment::Assessment> {
-    let dir = site_dir(flag)?;
-    let assessment = assessment::Assessment::run(&dir, command, as_of)?;
+fn open_site(cli: &Cli, command: &str) -> Result<assessment::Assessment> {
+    let dir = site_dir(&cli.site)?;
+    let mut assessment = assessment::Assessment::run(&dir, command, cli.as_of)?;
     if !assessment.warnings.is_empty() {
         eprintln!(
             "warning: {} advisory range(s) could not be used (bad versions in a feed); details in the log",
             assessment.warnings.len()
         );
     }
+    feed_gate::enforce(
+        &mut assessment,
+        cli.console.operator.as_deref(),
+        cli.accept_expired_feed.as_deref(),
+        command,
+    )?;
     Ok(assessment)
 }

@@ -139,3 +139,56 @@ fn build_refuses_a_non_empty_output_or_a_bad_source_with_exit_2() {
     let (_, stderr) = run_expecting(&mut build(&broken, &w.dir.path().join("new")), 2);
     assert!(stderr.contains("kev/kev.json"), "{stderr}");
 }
+
+/// Records a bundle that expired yesterday, as if time had passed since its import.
+fn expire_a_bundle(site: &std::path::Path) {
+    use secureupdate::adapters::store::StateStore;
+    use secureupdate::core::feed_bundle::BundleFacts;
+    let mut store = StateStore::open(&site.join("state.db")).unwrap();
+    let facts = BundleFacts {
+        feed_id: "northwind".into(),
+        seq: 1,
+        manifest_sha256: "ab".repeat(32),
+        created: Utc::now() - Duration::days(40),
+        expires: (Utc::now() - Duration::days(1)).date_naive(),
+    };
+    store
+        .import_bundle(&facts, &[], Utc::now() - Duration::days(40), |_| Ok(()))
+        .unwrap();
+}
+
+#[test]
+fn ranking_on_an_expired_feed_needs_a_journaled_override() {
+    let w = world();
+    expire_a_bundle(&w.site);
+    let (_, stderr) = run_expecting(secureupdate(&w.site).args(["patches"]), 1);
+    assert!(
+        stderr.contains("feed northwind seq 1 expired on"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--accept-expired-feed REASON"), "{stderr}");
+    let (_, stderr) = run_expecting(
+        secureupdate(&w.site).args(["patches", "--accept-expired-feed", "courier delayed"]),
+        2,
+    );
+    assert!(stderr.contains("needs --operator NAME"), "{stderr}");
+    assert!(journal_entries(&w.site).is_empty());
+    let (_, stderr) = run_expecting(
+        secureupdate(&w.site).args([
+            "assets",
+            "--accept-expired-feed",
+            "courier delayed",
+            "--operator",
+            "alice",
+        ]),
+        0,
+    );
+    assert!(
+        stderr.contains("ranking on EXPIRED feed northwind seq 1"),
+        "{stderr}"
+    );
+    let entries = journal_entries(&w.site);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].1, "feed_override");
+    assert!(entries[0].3.contains("courier delayed"), "{}", entries[0].3);
+}

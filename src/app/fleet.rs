@@ -87,6 +87,8 @@ pub struct SiteFacts {
     pub operator: Option<String>,
     /// The oldest load time among the feeds, if any feed was loaded.
     pub feeds_loaded_at: Option<DateTime<Utc>>,
+    /// The signed bundle the threat data came from, if it came from one.
+    pub feed_bundle: Option<super::feed_badge::FeedBadge>,
     pub windows: Vec<MaintenanceWindow>,
     pub rollout: RolloutSummary,
 }

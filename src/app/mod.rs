@@ -5,6 +5,7 @@
 pub mod action;
 pub mod checklist;
 pub mod cursor;
+pub mod feed_badge;
 pub mod fleet;
 pub mod key;
 pub mod keymap;

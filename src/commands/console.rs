@@ -104,6 +104,7 @@ pub fn fleet(assessment: &Assessment, operator: Option<String>) -> Fleet {
             name: assessment.site.config.name.clone(),
             operator,
             feeds_loaded_at: assessment.feeds.iter().map(|f| f.loaded_at).min(),
+            feed_bundle: crate::feed_gate::badge(assessment),
             windows: policy.windows.clone(),
             rollout: RolloutSummary {
                 waves: policy.rollout.waves.iter().map(|w| w.to_string()).collect(),

@@ -100,6 +100,7 @@ pub fn fleet(patches: usize, assets: usize) -> Fleet {
             name: "Synthetic fleet".to_string(),
             operator: Some("alice".to_string()),
             feeds_loaded_at: Some(now() - chrono::Duration::hours(3)),
+            feed_bundle: None,
             windows: vec![MaintenanceWindow {
                 name: "weekend".to_string(),
                 days: vec![Weekday::Sat, Weekday::Sun],

@@ -1,6 +1,5 @@
 //! The frame around every view: the tab line, the status bar and the key hints.
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,6 +10,8 @@ use crate::app::keymap::{Command, KeyCode};
 use crate::app::maintenance::{WindowStatus, short_duration, window_status};
 use crate::app::model::{Pane, ScreenKind};
 use crate::tui::style::Look;
+
+use super::feed_status::{feed_spans, override_banner};
 
 /// `SecureUPDATE  [Queue 15]  Assets 49   sort: risk   filter: glibc`.
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
@@ -46,6 +47,7 @@ pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         spans.push(Span::styled("  filter: ", s.dim));
         spans.push(Span::styled(look.text(filter).into_owned(), s.text));
     }
+    spans.extend(override_banner(&model.fleet.site, look));
     let line = Line::from(spans);
     let used = line.width();
     frame.render_widget(Paragraph::new(line), area);
@@ -82,17 +84,16 @@ pub fn status(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         )),
         WindowStatus::NoWindows => Span::raw("no windows"),
     };
-    let right = vec![
+    let mut right = vec![
         Span::raw(sep),
         Span::raw(format!(
             "op: {}",
             look.text(site.operator.as_deref().unwrap_or("none"))
         )),
         Span::raw(sep),
-        Span::raw(feed_age(site.feeds_loaded_at, model.now)),
-        Span::raw(sep),
-        window,
     ];
+    right.extend(feed_spans(site, model.now, look));
+    right.extend([Span::raw(sep), window]);
     let right_width: usize = right.iter().map(Span::width).sum();
     let room = usize::from(area.width).saturating_sub(right_width + 1);
     let mut spans = vec![
@@ -111,13 +112,6 @@ pub fn fit(text: &str, width: usize, look: &Look) -> String {
     let marker = if look.ascii { "~" } else { "…" };
     let kept: String = text.chars().take(width.saturating_sub(1)).collect();
     format!("{kept}{marker}")
-}
-
-fn feed_age(loaded: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    match loaded {
-        None => "feeds: none loaded".to_string(),
-        Some(at) => format!("feeds {} old", short_duration(now - at)),
-    }
 }
 
 /// The keys that matter on this screen, from the keymap; or the message, if there is one.

@@ -4,6 +4,7 @@ mod assets;
 mod checklist;
 mod chrome;
 mod detail;
+mod feed_status;
 mod help;
 mod queue;
 
