@@ -3,6 +3,7 @@
 
 mod error;
 mod file;
+mod pipeline;
 mod verify;
 
 pub use error::SignatureError;

@@ -1,19 +1,15 @@
 //! Checking a minisign signature against pinned keys, streaming the signed data once: each
-//! chunk feeds the BLAKE2b prehash (through `minisign-verify`'s stream verifier) and SHA-256,
-//! so memory stays constant whatever the size.
+//! chunk feeds the BLAKE2b prehash (through `minisign-verify`'s stream verifier) and SHA-256
+//! (beside it, see `pipeline`), so memory stays constant whatever the size.
 
 use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::error::SignatureError;
 use super::file::{MAX_SIGNATURE_FILE, SignatureFile};
+use super::pipeline::{PassError, hash_pass};
 use crate::config::{PinnedKey, TrustList};
-
-/// Bytes read per chunk: large enough to amortise the syscalls, small enough to stay in cache.
-const CHUNK: usize = 256 * 1024;
 
 /// What a successful check established about the data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,33 +168,27 @@ impl Check<'_> {
                     })?,
             );
         }
-        let mut sha256 = Sha256::new();
-        let mut length = 0u64;
-        let mut reader = open().map_err(read_error)?;
-        let mut buffer = vec![0u8; CHUNK];
-        loop {
-            let read = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => return Err(read_error(source)),
-            };
-            let chunk = &buffer[..read];
-            sink(chunk).map_err(|source| SignatureError::Sink {
-                file: self.origin.into(),
-                source,
-            })?;
+        let reader = open().map_err(read_error)?;
+        let pass = hash_pass(reader, |chunk| {
             for verifier in &mut verifiers {
                 verifier.update(chunk);
             }
-            sha256.update(chunk);
-            length += read as u64;
-        }
+            sink(chunk)
+        });
+        let (actual, length) = match pass {
+            Ok(done) => done,
+            Err(PassError::Read(source)) => return Err(read_error(source)),
+            Err(PassError::Handler(source)) => {
+                return Err(SignatureError::Sink {
+                    file: self.origin.into(),
+                    source,
+                });
+            }
+        };
         let key_id = self.signature.key_id_hex();
         if !verifiers.iter_mut().any(|v| v.finalize().is_ok()) {
             return Err(self.diagnose(&candidates, open, key_id));
         }
-        let actual = sha256.finalize();
         if let Some(expected) = expected_sha256
             && actual.as_slice() != expected
         {
