@@ -5,7 +5,10 @@ mod console;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
+mod file_undo;
 pub mod init;
+pub mod journal;
+pub mod keygen;
 pub mod patches;
 mod table;
 pub mod tui;
