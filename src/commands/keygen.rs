@@ -13,7 +13,7 @@ use secureupdate::adapters::journal::{
     write_keypair,
 };
 use secureupdate::adapters::store::SiteLock;
-use secureupdate::config::{Role, SITE_FILE, Site, SiteEdit};
+use secureupdate::config::{ConfigError, Role, SITE_FILE, Site, SiteEdit};
 use secureupdate::core::journal::entry::validate_operator;
 use secureupdate::core::journal::{EntryKind, NewEntry};
 
@@ -141,8 +141,12 @@ pub fn run(site_dir: &Path, args: &KeygenArgs, out: &mut impl Write) -> Result<(
         if let Some(retired) = &retired {
             edit.retire_operator_key(name, &retired.retired_text);
         }
+        // Saving is atomic: site.toml needs restoring only if a later step fails.
+        edit.save().map_err(|e| match e {
+            ConfigError::Io { .. } => anyhow::Error::new(e),
+            invalid => bad_input(invalid),
+        })?;
         undo.replacing(&site_file, before);
-        edit.save().map_err(bad_input)?;
         retired
             .map(|old| record_rotation(site_dir, name, &old.signer, &pair.public))
             .transpose()
