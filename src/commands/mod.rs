@@ -2,6 +2,7 @@
 
 pub mod assets;
 mod console;
+mod console_journal;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
