@@ -64,6 +64,11 @@ pub enum Command {
         #[arg(long)]
         why: bool,
     },
+    /// An operator's key pair (minisign format), named in site.toml; rotates an existing key.
+    Keygen(crate::commands::keygen::KeygenArgs),
+    /// The signed audit journal: notes, checkpoints, verification, listing and export.
+    #[command(subcommand)]
+    Journal(crate::commands::journal::JournalCommand),
     /// The console on the built-in training site, copied to a fresh directory (when standard
     /// output is not a terminal, prints its ranking instead).
     Demo {

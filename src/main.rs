@@ -43,6 +43,10 @@ fn run(cli: Cli) -> Result<()> {
             let assessment = open_site(&cli.site, "assets", cli.as_of)?;
             commands::assets::run(&assessment, json, why, &mut stdout)
         }
+        Command::Keygen(args) => commands::keygen::run(&site_dir(&cli.site)?, &args, &mut stdout),
+        Command::Journal(command) => {
+            commands::journal::run(&site_dir(&cli.site)?, command, &mut stdout)
+        }
         Command::Patches { json, why } => {
             let assessment = open_site(&cli.site, "patches", cli.as_of)?;
             commands::patches::run(&assessment, json, why, &mut stdout)
@@ -50,14 +54,18 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The site directory from `--site`, else the environment, else the XDG data directory.
+fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+    let env = std::env::var_os(secureupdate::config::SITE_ENV);
+    secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
+}
+
 fn open_site(
     flag: &Option<std::path::PathBuf>,
     command: &str,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<assessment::Assessment> {
-    let env = std::env::var_os(secureupdate::config::SITE_ENV);
-    let dir = secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)?;
-    let assessment = assessment::Assessment::run(&dir, command, as_of)?;
+    let assessment = assessment::Assessment::run(&site_dir(flag)?, command, as_of)?;
     if !assessment.warnings.is_empty() {
         eprintln!(
             "warning: {} advisory range(s) could not be used (bad versions in a feed); details in the log",

@@ -30,6 +30,10 @@ pub struct Operator {
     /// until `secureupdate keygen` has made a key and site.toml names it.
     #[serde(default)]
     pub public_key: Option<PathBuf>,
+    /// Public key files of keys replaced by a key rotation: trusted for what they signed up to
+    /// the journal's rotation entry, never after it. `secureupdate keygen` adds them.
+    #[serde(default)]
+    pub retired_keys: Vec<PathBuf>,
 }
 
 impl Role {
@@ -192,6 +196,13 @@ impl SiteConfig {
                         operator.name
                     ),
                 ));
+            }
+            for (k, key) in operator.retired_keys.iter().enumerate() {
+                check_key_file(site_dir, key).map_err(|problem| {
+                    let (KeyFileProblem::Missing(message) | KeyFileProblem::Unusable(message)) =
+                        problem;
+                    Issue::new(field.clone().key("retired_keys").index(k), message)
+                })?;
             }
             if let Some(key) = &operator.public_key {
                 check_key_file(site_dir, key).map_err(|problem| {
