@@ -3,13 +3,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::core::asset::{Asset, Environment, OsRelease};
 
 /// The steps a host goes through, in the order they run. `Rollback` only runs after a failed
 /// `Apply` or `Verify`; `Smoke` only on staging hosts; `Upload` only when there is an artifact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StepKind {
     Precheck,
@@ -56,7 +56,7 @@ impl fmt::Display for StepKind {
 }
 
 /// Shell text per step; only `apply` is required.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepScripts {
     pub precheck: Option<String>,
     pub backup: Option<String>,
@@ -84,7 +84,7 @@ impl StepScripts {
 
 /// Which hosts a patch is for. Each non-empty list must match (a host matches a list when it
 /// has any of its values); a patch must name at least one list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetSelector {
     pub names: Vec<String>,
     pub groups: Vec<String>,
@@ -116,7 +116,7 @@ impl TargetSelector {
 }
 
 /// A file shipped to each host before `apply`, checked against its SHA-256 on the host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArtifactRef {
     /// As written in the patch file (relative to the site unless absolute).
     pub path: String,
@@ -133,7 +133,7 @@ impl ArtifactRef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatchDefinition {
     pub id: String,
     pub title: String,
