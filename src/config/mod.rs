@@ -10,6 +10,7 @@ mod minisign_key;
 mod names;
 mod patches;
 mod policy;
+mod scenario;
 mod site;
 mod site_dir;
 mod theme;
@@ -20,6 +21,7 @@ pub use inventory::{Inventory, load_inventory, read_inventory};
 pub use minisign_key::MinisignPublicKey;
 pub use patches::{PATCHES_DIR, load_patches};
 pub use policy::load_policy;
+pub use scenario::{Fault, FaultKind, SCENARIOS_DIR, Scenario, load_scenario};
 pub use site::{
     DEFAULT_MARKER_DIR, Operator, Role, RolloutSettings, SiteConfig, SshSettings, Theme, Trust,
     resolve_in_site,
