@@ -18,6 +18,18 @@ pub struct StoredPlan {
     pub plan: Plan,
 }
 
+/// host, step, attempt, guard_key, state, exit_code, reason, unreachable
+type StepRow = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -90,16 +102,7 @@ impl StateStore {
                  FROM host_steps WHERE plan_hash = ?1 ORDER BY host, step, attempt",
             )
             .map_err(|e| self.error("read host steps", e))?;
-        let rows: Vec<(
-            String,
-            String,
-            i64,
-            String,
-            String,
-            Option<i64>,
-            Option<String>,
-            i64,
-        )> = statement
+        let rows: Vec<StepRow> = statement
             .query_map([plan_hash], |row| {
                 Ok((
                     row.get(0)?,
