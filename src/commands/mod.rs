@@ -1,5 +1,9 @@
 //! One module per command.
 
+pub mod apply;
+mod apply_checks;
+mod apply_output;
+pub mod approve;
 pub mod assets;
 mod console;
 #[cfg(test)]
@@ -7,5 +11,7 @@ mod console_snapshots;
 pub mod demo;
 pub mod init;
 pub mod patches;
+pub mod plan;
+mod rollout_plan;
 mod table;
 pub mod tui;
