@@ -189,6 +189,10 @@ fn apply_needs_an_approval_by_someone_else_then_runs_and_a_rerun_runs_nothing() 
     let (code, out, err) = stderr(&mut apply(&dir, "bob", &["--emergency", "again"]));
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains(" | + "), "nothing ran again: {out}");
+    assert!(
+        out.contains("Done: this plan's run had already ended; nothing ran."),
+        "{out}"
+    );
     let again: usize = hosts
         .iter()
         .map(|h| load_host(&dir.join("sim"), h).unwrap().markers.len())

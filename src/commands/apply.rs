@@ -151,7 +151,11 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         .build()?;
     let (outcome, tally) =
         runtime.block_on(async { tokio::join!(engine.run(plan), print_events(received, out)) });
-    let summary = tally.summary(total);
+    let summary = if tally.is_empty() {
+        "this plan's run had already ended; nothing ran".to_string()
+    } else {
+        tally.summary(total)
+    };
     match outcome? {
         RunOutcome::Done => {
             writeln!(out, "Done: {summary}.")?;

@@ -16,6 +16,11 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// No host reported anything: the run had already ended before this command.
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+
     /// `total` is the plan's host count: hosts of a halted run that never started have no
     /// result of their own.
     pub fn summary(&self, total: usize) -> String {
