@@ -51,6 +51,45 @@ fn run(cli: Cli) -> Result<()> {
             let assessment = open_site(&cli.site, "patches", cli.as_of)?;
             commands::patches::run(&assessment, json, why, &mut stdout)
         }
+        Command::Plan { patch, json } => {
+            let assessment = open_site(&cli.site, "plan", cli.as_of)?;
+            commands::plan::run(&assessment, &patch, json, &mut stdout)
+        }
+        Command::Approve {
+            plan_hash,
+            operator,
+        } => {
+            let env = std::env::var_os(secureupdate::config::SITE_ENV);
+            let dir = secureupdate::config::resolve_site_dir(cli.site.clone(), env)
+                .map_err(exit::bad_input)?;
+            commands::approve::run(
+                &dir,
+                &plan_hash,
+                &operator,
+                cli.console.secret.as_deref(),
+                &mut stdout,
+            )
+        }
+        Command::Apply {
+            patch,
+            operator,
+            yes,
+            executor,
+            emergency,
+            scenario,
+        } => {
+            let assessment = open_site(&cli.site, "apply", cli.as_of)?;
+            let args = commands::apply::ApplyArgs {
+                patch: &patch,
+                operator: &operator,
+                yes,
+                executor,
+                emergency: emergency.as_deref(),
+                scenario: scenario.as_deref(),
+                secret: cli.console.secret.as_deref(),
+            };
+            commands::apply::run(&assessment, &args, &mut stdout)
+        }
     }
 }
 

@@ -1,5 +1,9 @@
 //! One module per command.
 
+pub mod apply;
+mod apply_checks;
+mod apply_output;
+pub mod approve;
 pub mod assets;
 mod console;
 mod console_journal;
@@ -11,5 +15,7 @@ pub mod init;
 pub mod journal;
 pub mod keygen;
 pub mod patches;
+pub mod plan;
+mod rollout_plan;
 mod table;
 pub mod tui;
