@@ -35,7 +35,7 @@ fn run(mut cli: Cli) -> Result<()> {
     let command = cli.command.take().unwrap_or(Command::Tui);
     match command {
         Command::Tui => {
-            let assessment = open_site(&cli, "tui")?;
+            let assessment = open_ranked(&cli, "tui")?;
             commands::tui::run(&assessment, &cli.console)
         }
         Command::Init { dir, demo } => commands::init::run(&dir, demo),
@@ -43,12 +43,55 @@ fn run(mut cli: Cli) -> Result<()> {
             commands::demo::run(dir.as_deref(), cli.as_of, &cli.console, &mut stdout)
         }
         Command::Assets { json, why } => {
-            let assessment = open_site(&cli, "assets")?;
+            let assessment = open_ranked(&cli, "assets")?;
             commands::assets::run(&assessment, json, why, &mut stdout)
         }
+        Command::Keygen(args) => commands::keygen::run(&site_dir(&cli.site)?, &args, &mut stdout),
+        Command::Journal(command) => {
+            commands::journal::run(&site_dir(&cli.site)?, command, &mut stdout)
+        }
         Command::Patches { json, why } => {
-            let assessment = open_site(&cli, "patches")?;
+            let assessment = open_ranked(&cli, "patches")?;
             commands::patches::run(&assessment, json, why, &mut stdout)
+        }
+        Command::Plan { patch, json } => {
+            let assessment = open_site(&cli, "plan")?;
+            commands::plan::run(&assessment, &patch, json, &mut stdout)
+        }
+        Command::Approve {
+            plan_hash,
+            operator,
+        } => {
+            let env = std::env::var_os(secureupdate::config::SITE_ENV);
+            let dir = secureupdate::config::resolve_site_dir(cli.site.clone(), env)
+                .map_err(exit::bad_input)?;
+            commands::approve::run(
+                &dir,
+                &plan_hash,
+                &operator,
+                cli.console.secret.as_deref(),
+                &mut stdout,
+            )
+        }
+        Command::Apply {
+            patch,
+            operator,
+            yes,
+            executor,
+            emergency,
+            scenario,
+        } => {
+            let assessment = open_site(&cli, "apply")?;
+            let args = commands::apply::ApplyArgs {
+                patch: &patch,
+                operator: &operator,
+                yes,
+                executor,
+                emergency: emergency.as_deref(),
+                scenario: scenario.as_deref(),
+                secret: cli.console.secret.as_deref(),
+            };
+            commands::apply::run(&assessment, &args, &mut stdout)
         }
         Command::Verify(args) => commands::verify::run(&site_dir(&cli.site)?, &args, &mut stdout),
         Command::Feed { command } => commands::feed::run(&cli.site, &command, &mut stdout),
@@ -58,21 +101,27 @@ fn run(mut cli: Cli) -> Result<()> {
     }
 }
 
-/// The site directory from `--site`, `$SECUREUPDATE_SITE` or the default.
+/// The site directory from `--site`, else the environment, else the XDG data directory.
 pub(crate) fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
     let env = std::env::var_os(secureupdate::config::SITE_ENV);
     secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
 }
 
 fn open_site(cli: &Cli, command: &str) -> Result<assessment::Assessment> {
-    let dir = site_dir(&cli.site)?;
-    let mut assessment = assessment::Assessment::run(&dir, command, cli.as_of)?;
+    let assessment = assessment::Assessment::run(&site_dir(&cli.site)?, command, cli.as_of)?;
     if !assessment.warnings.is_empty() {
         eprintln!(
             "warning: {} advisory range(s) could not be used (bad versions in a feed); details in the log",
             assessment.warnings.len()
         );
     }
+    Ok(assessment)
+}
+
+/// [`open_site`] for the commands that rank: an expired feed bundle needs the operator's
+/// journaled override first.
+fn open_ranked(cli: &Cli, command: &str) -> Result<assessment::Assessment> {
+    let mut assessment = open_site(cli, command)?;
     feed_gate::enforce(
         &mut assessment,
         cli.console.operator.as_deref(),

@@ -107,3 +107,37 @@ fn an_edit_that_would_break_the_site_is_refused_and_nothing_is_written() {
     let after = std::fs::read_to_string(dir.path().join("site.toml")).unwrap();
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_retired_key_is_listed_and_must_exist() {
+    let dir = valid_site();
+    write(
+        dir.path(),
+        "keys/bob.pub",
+        &config_support::public_key_text(3),
+    );
+    write(
+        dir.path(),
+        "keys/retired/bob-1.pub",
+        &config_support::public_key_text(5),
+    );
+    let mut edit = SiteEdit::open(dir.path()).unwrap();
+    assert!(edit.retire_operator_key("bob", "keys/retired/bob-1.pub"));
+    assert!(!edit.retire_operator_key("nobody", "keys/retired/bob-1.pub"));
+    edit.set_operator_key("bob", &[], "keys/bob.pub");
+    edit.save().unwrap();
+    let site = Site::load(dir.path()).unwrap();
+    let bob = site.config.operator("bob").unwrap();
+    assert_eq!(
+        bob.retired_keys,
+        vec![std::path::PathBuf::from("keys/retired/bob-1.pub")]
+    );
+
+    let mut edit = SiteEdit::open(dir.path()).unwrap();
+    edit.retire_operator_key("bob", "keys/retired/gone.pub");
+    let message = edit.save().unwrap_err().to_string();
+    assert!(
+        message.contains("retired_keys[1]") && message.contains("does not exist"),
+        "{message}"
+    );
+}

@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod cursor;
 pub mod feed_badge;
 pub mod fleet;
+pub mod journal;
 pub mod key;
 pub mod keymap;
 pub mod listing;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::document::{Document, Issue};
 use super::error::{ConfigError, FieldPath};
 use super::minisign_key::MinisignPublicKey;
-use super::names::{check_name, check_text};
+use super::names::{check_marker_dir, check_name, check_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +30,10 @@ pub struct Operator {
     /// until `secureupdate keygen` has made a key and site.toml names it.
     #[serde(default)]
     pub public_key: Option<PathBuf>,
+    /// Public key files of keys replaced by a key rotation: trusted for what they signed up to
+    /// the journal's rotation entry, never after it. `secureupdate keygen` adds them.
+    #[serde(default)]
+    pub retired_keys: Vec<PathBuf>,
 }
 
 impl Role {
@@ -119,6 +123,29 @@ fn default_command_timeout() -> u32 {
     600
 }
 
+/// Where hosts keep rollout locks and completion markers unless an asset sets its own.
+pub const DEFAULT_MARKER_DIR: &str = "/var/lib/secureupdate/markers";
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSettings {
+    /// Absolute directory on each host for step locks and completion markers.
+    #[serde(default = "default_marker_dir")]
+    pub marker_dir: String,
+}
+
+impl Default for RolloutSettings {
+    fn default() -> Self {
+        RolloutSettings {
+            marker_dir: default_marker_dir(),
+        }
+    }
+}
+
+fn default_marker_dir() -> String {
+    DEFAULT_MARKER_DIR.to_string()
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Theme {
@@ -141,6 +168,8 @@ pub struct SiteConfig {
     pub ssh: SshSettings,
     #[serde(default)]
     pub theme: Theme,
+    #[serde(default)]
+    pub rollout: RolloutSettings,
 }
 
 impl SiteConfig {
@@ -193,6 +222,13 @@ impl SiteConfig {
                     ),
                 ));
             }
+            for (k, key) in operator.retired_keys.iter().enumerate() {
+                check_key_file(site_dir, key).map_err(|problem| {
+                    let (KeyFileProblem::Missing(message) | KeyFileProblem::Unusable(message)) =
+                        problem;
+                    Issue::new(field.clone().key("retired_keys").index(k), message)
+                })?;
+            }
             if let Some(key) = &operator.public_key {
                 check_key_file(site_dir, key).map_err(|problem| {
                     let message = match problem {
@@ -243,6 +279,8 @@ impl SiteConfig {
                 ));
             }
         }
+        check_marker_dir(&self.rollout.marker_dir)
+            .map_err(|e| Issue::new(FieldPath::root().key("rollout").key("marker_dir"), e))?;
         Ok(())
     }
 }

@@ -103,6 +103,30 @@ impl SiteEdit {
         true
     }
 
+    /// Adds `public_key` to the retired keys of operator `name` (after a key rotation); false
+    /// when there is no such operator.
+    pub fn retire_operator_key(&mut self, name: &str, public_key: &str) -> bool {
+        let Some(operator) = self
+            .document
+            .get_mut("operator")
+            .and_then(Item::as_array_of_tables_mut)
+            .and_then(|ops| {
+                ops.iter_mut()
+                    .find(|op| op.get("name").and_then(Item::as_str) == Some(name))
+            })
+        else {
+            return false;
+        };
+        let retired = &mut operator["retired_keys"];
+        if !retired.is_array() {
+            *retired = value(Array::new());
+        }
+        if let Some(array) = retired.as_array_mut() {
+            array.push(public_key);
+        }
+        true
+    }
+
     /// Pins `key` in `list` with `note` as a comment after it; false when it was already there.
     pub fn pin_key(&mut self, list: TrustList, key: &MinisignPublicKey, note: &str) -> bool {
         let encoded = key.to_base64();

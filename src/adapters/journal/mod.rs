@@ -8,6 +8,7 @@ mod error;
 mod export;
 mod keys;
 mod read;
+mod site_files;
 mod trusted;
 mod verify;
 
@@ -20,5 +21,6 @@ pub use keys::{
     KeyPairText, OperatorSigner, generate_keypair, is_password_protected, key_id, load_public_key,
     parse_public_key, write_keypair,
 };
+pub use site_files::{checkpoints_dir, journal_path, site_trusted_keys};
 pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
 pub use verify::verify_journal;

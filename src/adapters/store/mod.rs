@@ -12,6 +12,7 @@ mod feeds;
 mod findings;
 mod lock;
 mod migrations;
+mod rollouts;
 mod rows;
 
 pub use bundles::{BUNDLE_SOURCE_PREFIX, BundleRecord};
@@ -19,3 +20,4 @@ pub use database::{Settings, StateStore};
 pub use error::StoreError;
 pub use feeds::FeedStatus;
 pub use lock::{LOCK_FILE_NAME, SiteLock};
+pub use rollouts::StoredPlan;

@@ -2,35 +2,55 @@
 //! the tab line while the operator ranks on an expired feed.
 
 use chrono::{DateTime, Utc};
+use ratatui::style::Style;
 use ratatui::text::Span;
 
+use super::status_fit::StatusPart;
 use crate::app::fleet::SiteFacts;
 use crate::app::maintenance::short_duration;
 use crate::tui::style::Look;
 
-/// `feeds 3h old`, then `#7 exp 5d` for a bundle, or `FEED EXPIRED 2d` in the error style.
-pub fn feed_spans(site: &SiteFacts, now: DateTime<Utc>, look: &Look) -> Vec<Span<'static>> {
+/// `feeds 3h00m old`, then for a bundle `#7 exp 5d00h`, or `FEED EXPIRED 2d00h` in the error
+/// style, which is never dropped from a narrow status bar.
+pub fn feed_parts(site: &SiteFacts, now: DateTime<Utc>, look: &Look) -> Vec<StatusPart> {
     let s = &look.styles;
     let age = match site.feeds_loaded_at {
-        None => "feeds: none loaded".to_string(),
-        Some(at) => format!("feeds {} old", short_duration(now - at)),
-    };
-    let mut spans = vec![Span::raw(age)];
-    if let Some(badge) = &site.feed_bundle {
-        if badge.is_expired(now) {
-            spans.push(Span::styled(
-                format!(" FEED EXPIRED {}", short_duration(now - badge.expires_at)),
-                s.status.patch(s.error),
-            ));
-        } else {
-            spans.push(Span::raw(format!(
-                " #{} exp {}",
-                badge.seq,
-                short_duration(badge.expires_at - now)
-            )));
+        None => StatusPart {
+            text: "feeds: none loaded".to_string(),
+            short: Some("no feeds".to_string()),
+            style: Style::default(),
+            give_way: Some(0),
+        },
+        Some(at) => {
+            let age = short_duration(now - at);
+            StatusPart {
+                text: format!("feeds {age} old"),
+                short: Some(format!("feeds {age}")),
+                style: Style::default(),
+                give_way: Some(0),
+            }
         }
+    };
+    let mut parts = vec![age];
+    if let Some(badge) = &site.feed_bundle {
+        parts.push(if badge.is_expired(now) {
+            StatusPart {
+                text: format!("FEED EXPIRED {}", short_duration(now - badge.expires_at)),
+                short: Some("FEED EXPIRED".to_string()),
+                style: s.status.patch(s.error),
+                give_way: None,
+            }
+        } else {
+            let left = short_duration(badge.expires_at - now);
+            StatusPart {
+                text: format!("#{} exp {left}", badge.seq),
+                short: Some(format!("exp {left}")),
+                style: Style::default(),
+                give_way: Some(0),
+            }
+        });
     }
-    spans
+    parts
 }
 
 /// ` ! RANKED ON EXPIRED FEED (override)` while an override lasts.
@@ -73,15 +93,19 @@ mod tests {
         }
     }
 
-    fn text(spans: &[Span]) -> String {
-        spans.iter().map(|s| s.content.as_ref()).collect()
+    fn text(parts: &[StatusPart]) -> String {
+        parts
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 
     #[test]
     fn a_current_bundle_shows_its_seq_and_time_to_expiry() {
         let look = Look::new(&load_theme("mono", None).unwrap(), true);
-        let spans = feed_spans(&site(Duration::days(5), None), now(), &look);
-        assert_eq!(text(&spans), "feeds 3h00m old #7 exp 5d00h");
+        let parts = feed_parts(&site(Duration::days(5), None), now(), &look);
+        assert_eq!(text(&parts), "feeds 3h00m old | #7 exp 5d00h");
         assert!(override_banner(&site(Duration::days(5), None), &look).is_none());
     }
 
@@ -93,10 +117,9 @@ mod tests {
             reason: "courier late".into(),
         };
         let expired = site(-Duration::days(2), Some(reason));
-        assert_eq!(
-            text(&feed_spans(&expired, now(), &look)),
-            "feeds 3h00m old FEED EXPIRED 2d00h"
-        );
+        let parts = feed_parts(&expired, now(), &look);
+        assert_eq!(text(&parts), "feeds 3h00m old | FEED EXPIRED 2d00h");
+        assert_eq!(parts[1].give_way, None, "never dropped from a narrow bar");
         let banner = override_banner(&expired, &look).unwrap();
         assert!(banner.content.contains("RANKED ON EXPIRED FEED"));
     }

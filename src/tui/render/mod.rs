@@ -6,7 +6,9 @@ mod chrome;
 mod detail;
 mod feed_status;
 mod help;
+mod journal;
 mod queue;
+mod status_fit;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -47,6 +49,7 @@ pub fn draw(frame: &mut Frame, model: &Model, look: &Look) {
             ScreenKind::Checklist { patch } => {
                 checklist::steps(frame, body, model, patch, screen, look)
             }
+            ScreenKind::Journal => journal::view(frame, body, model, screen, look),
         },
     }
     chrome::status(frame, status, model, look);
