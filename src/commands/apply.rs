@@ -4,7 +4,6 @@
 //! aborted or refused, 2 for bad input.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -126,15 +125,21 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
     store.save_plan(&plan)?;
 
+    let artifact_local = match &plan.patch.artifact {
+        Some(artifact) => Some(super::apply_artifact::admit(
+            site,
+            &hash.to_string(),
+            artifact,
+            &mut journal,
+            out,
+        )?),
+        None => None,
+    };
     let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
     let executor = SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim")))?;
     let settings = EngineSettings {
         operator: deployer.name.clone(),
-        artifact_local: plan
-            .patch
-            .artifact
-            .as_ref()
-            .map(|a| site.path(Path::new(&a.path))),
+        artifact_local,
         poll_interval: Duration::from_millis(200),
         max_polls: 3000,
     };

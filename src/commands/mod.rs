@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod apply;
+mod apply_artifact;
 mod apply_checks;
 mod apply_output;
 pub mod approve;

@@ -1,0 +1,144 @@
+//! `apply` with a signed artifact: the checklist's "verify signatures and integrity" step admits
+//! it into store/sha256/<hex> (journaled) before any host runs, and an altered artifact stops
+//! the rollout with exit code 1 before anything ran.
+
+mod signing_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use signing_support::{TestKey, run_expecting, secureupdate};
+use tempfile::TempDir;
+
+const PATCH: &str = "openssh-regresshion-debian";
+
+struct Demo {
+    _tmp: TempDir,
+    site: PathBuf,
+    artifact: PathBuf,
+    sha256: String,
+}
+
+/// The demo site with keys for alice, bob and carol, a vendor key pinned for artifacts (by
+/// `trust add`), and the patch shipping a signed artifact from the vetted `artifacts/` folder.
+fn demo() -> Demo {
+    let tmp = TempDir::new().unwrap();
+    let site = tmp.path().join("site");
+    run_expecting(
+        assert_cmd::Command::cargo_bin("secureupdate")
+            .unwrap()
+            .args(["--log-file", "/dev/null", "init", "--demo"])
+            .arg(&site),
+        0,
+    );
+    let mut text = fs::read_to_string(site.join("site.toml")).unwrap();
+    for operator in ["alice", "bob", "carol"] {
+        TestKey::new(&site.join("keys"), operator);
+        let line = format!("name = \"{operator}\"\n");
+        text = text.replacen(
+            &line,
+            &format!("{line}public_key = \"keys/{operator}.pub\"\n"),
+            1,
+        );
+    }
+    fs::write(site.join("site.toml"), text).unwrap();
+    let vendor = TestKey::new(tmp.path(), "vendor");
+    run_expecting(
+        secureupdate(&site)
+            .args(["trust", "add", "--role", "artifact", "--operator", "alice"])
+            .arg(&vendor.public),
+        0,
+    );
+    let artifact = site.join("artifacts/openssh-server_9.2p1-2+deb12u3_amd64.deb");
+    fs::write(&artifact, b"pretend openssh-server package\n").unwrap();
+    vendor.sign_with_command(&artifact, &["-t", "openssh-server 1:9.2p1-2+deb12u3"]);
+    let sha256 = hex::encode(Sha256::digest(fs::read(&artifact).unwrap()));
+    let patch = site.join(format!("patches/{PATCH}.toml"));
+    let definition = fs::read_to_string(&patch).unwrap().replacen(
+        "\n[steps]",
+        &format!(
+            "\n[artifact]\npath = \"artifacts/openssh-server_9.2p1-2+deb12u3_amd64.deb\"\nsha256 = \"{sha256}\"\nsignature = \"artifacts/openssh-server_9.2p1-2+deb12u3_amd64.deb.minisig\"\n\n[steps]"
+        ),
+        1,
+    );
+    fs::write(&patch, definition).unwrap();
+    Demo {
+        _tmp: tmp,
+        site,
+        artifact,
+        sha256,
+    }
+}
+
+fn approve_and_apply(site: &Path, code: i32) -> (String, String) {
+    let (plan, _) = run_expecting(secureupdate(site).args(["plan", PATCH, "--json"]), 0);
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    let hash = plan["plan_hash"].as_str().unwrap().to_string();
+    run_expecting(
+        secureupdate(site).args(["approve", &hash, "--operator", "alice"]),
+        0,
+    );
+    run_expecting(
+        secureupdate(site).args([
+            "apply",
+            PATCH,
+            "--operator",
+            "bob",
+            "--executor",
+            "sim",
+            "--yes",
+            "--emergency",
+            "test",
+        ]),
+        code,
+    )
+}
+
+/// The payloads of the journal's `verify artifact` entries.
+fn verify_entries(site: &Path) -> Vec<serde_json::Value> {
+    let journal = secureupdate::adapters::journal::Journal::open(&site.join("journal.db")).unwrap();
+    let mut found = Vec::new();
+    journal
+        .for_each_row(1, |row| {
+            if row.subject.ends_with("verify artifact") {
+                found.push(serde_json::from_str(&row.payload).unwrap());
+            }
+        })
+        .unwrap();
+    found
+}
+
+#[test]
+fn a_signed_artifact_is_admitted_into_the_store_and_journaled_before_the_rollout() {
+    let d = demo();
+    let (out, err) = approve_and_apply(&d.site, 0);
+    assert!(
+        out.contains("Artifact artifacts/openssh-server"),
+        "{out}\n{err}"
+    );
+    let stored = d.site.join("store/sha256").join(&d.sha256);
+    assert_eq!(fs::read(&stored).unwrap(), fs::read(&d.artifact).unwrap());
+    let entries = verify_entries(&d.site);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["ok"], true);
+    assert_eq!(entries[0]["sha256"], d.sha256.as_str());
+}
+
+#[test]
+fn an_altered_artifact_stops_the_rollout_before_any_host_runs() {
+    let d = demo();
+    fs::write(&d.artifact, b"pretend openssh-server package!\n").unwrap();
+    let (_, err) = approve_and_apply(&d.site, 1);
+    assert!(err.contains("bad signature"), "{err}");
+    assert!(!d.site.join("sim").exists(), "no host ran");
+    assert!(!d.site.join("store/sha256").join(&d.sha256).exists());
+    let entries = verify_entries(&d.site);
+    assert_eq!(entries[0]["ok"], false);
+    assert!(
+        entries[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("bad signature")
+    );
+}
