@@ -1,6 +1,8 @@
 //! Ranking on an expired feed bundle needs the operator's explicit, journaled override
 //! (`--accept-expired-feed REASON --operator NAME`); the console shows a banner while it lasts.
 
+use std::path::Path;
+
 use anyhow::Result;
 use chrono::Utc;
 use secureupdate::adapters::store::BundleRecord;
@@ -35,6 +37,7 @@ fn soonest(assessment: &Assessment) -> Option<&BundleRecord> {
 pub fn enforce(
     assessment: &mut Assessment,
     operator: Option<&str>,
+    secret: Option<&Path>,
     reason: Option<&str>,
     command: &str,
 ) -> Result<()> {
@@ -63,7 +66,7 @@ pub fn enforce(
             "--accept-expired-feed needs --operator NAME: the override is journaled as that operator's decision",
         ));
     };
-    let signer = operator_key::unlock_operator(&assessment.site, operator, None)?;
+    let signer = operator_key::unlock_operator(&assessment.site, operator, secret)?;
     let payload = json!({
         "feed_id": expired.feed_id,
         "seq": expired.seq,

@@ -94,10 +94,18 @@ fn run(mut cli: Cli) -> Result<()> {
             commands::apply::run(&assessment, &args, &mut stdout)
         }
         Command::Verify(args) => commands::verify::run(&site_dir(&cli.site)?, &args, &mut stdout),
-        Command::Feed { command } => commands::feed::run(&cli.site, &command, &mut stdout),
-        Command::Trust { command } => {
-            commands::trust::run(&site_dir(&cli.site)?, &command, &mut stdout)
-        }
+        Command::Feed { command } => commands::feed::run(
+            &cli.site,
+            &command,
+            cli.console.secret.as_deref(),
+            &mut stdout,
+        ),
+        Command::Trust { command } => commands::trust::run(
+            &site_dir(&cli.site)?,
+            &command,
+            cli.console.secret.as_deref(),
+            &mut stdout,
+        ),
     }
 }
 
@@ -125,6 +133,7 @@ fn open_ranked(cli: &Cli, command: &str) -> Result<assessment::Assessment> {
     feed_gate::enforce(
         &mut assessment,
         cli.console.operator.as_deref(),
+        cli.console.secret.as_deref(),
         cli.accept_expired_feed.as_deref(),
         command,
     )?;

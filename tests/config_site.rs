@@ -86,6 +86,7 @@ fn a_site_written_by_init_loads_as_it_is() {
         "feeds/epss",
         "feeds/osv",
         "feeds/vulnrichment",
+        "feeds/csaf",
         "patches",
     ] {
         assert!(dir.join(sub).is_dir(), "{sub} missing");

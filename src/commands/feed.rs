@@ -57,7 +57,12 @@ pub enum FeedCommand {
     },
 }
 
-pub fn run(site_flag: &Option<PathBuf>, command: &FeedCommand, out: &mut impl Write) -> Result<()> {
+pub fn run(
+    site_flag: &Option<PathBuf>,
+    command: &FeedCommand,
+    secret: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
     match command {
         FeedCommand::Build {
             src,
@@ -68,7 +73,7 @@ pub fn run(site_flag: &Option<PathBuf>, command: &FeedCommand, out: &mut impl Wr
             out: dir,
         } => build(src, key, feed_id, *seq, *expires, dir, out),
         FeedCommand::Import { dir, operator } => {
-            import(&crate::site_dir(site_flag)?, dir, operator, out)
+            import(&crate::site_dir(site_flag)?, dir, operator, secret, out)
         }
         FeedCommand::Status { json } => status(&crate::site_dir(site_flag)?, *json, out),
     }
@@ -119,10 +124,16 @@ fn build(
     Ok(())
 }
 
-fn import(site_dir: &Path, dir: &Path, operator: &str, out: &mut impl Write) -> Result<()> {
+fn import(
+    site_dir: &Path,
+    dir: &Path,
+    operator: &str,
+    secret: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
     let _lock = SiteLock::acquire(site_dir, "feed import").map_err(bad_input)?;
     let site = Site::load(site_dir).map_err(bad_input)?;
-    let signer = operator_key::unlock_operator(&site, operator, None)?;
+    let signer = operator_key::unlock_operator(&site, operator, secret)?;
     let bundle = open_bundle(dir, &site.config.trust.feed_keys).map_err(classify)?;
     let facts = bundle.facts();
     let mut store = StateStore::open(&site_dir.join("state.db"))

@@ -75,15 +75,22 @@ struct TrustJson {
     artifact_sources: Vec<String>,
 }
 
-pub fn run(site_dir: &Path, command: &TrustCommand, out: &mut impl Write) -> Result<()> {
+pub fn run(
+    site_dir: &Path,
+    command: &TrustCommand,
+    secret: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
     match command {
         TrustCommand::Add {
             role,
             key,
             operator,
-        } => add(site_dir, role.list(), key, operator, out),
+        } => add(site_dir, role.list(), key, operator, secret, out),
         TrustCommand::List { json } => list(site_dir, *json, out),
-        TrustCommand::Remove { key_id, operator } => remove(site_dir, key_id, operator, out),
+        TrustCommand::Remove { key_id, operator } => {
+            remove(site_dir, key_id, operator, secret, out)
+        }
     }
 }
 
@@ -92,12 +99,13 @@ fn add(
     list: TrustList,
     key_path: &Path,
     operator: &str,
+    secret: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<()> {
     let key = read_public_key(key_path)?;
     let _lock = SiteLock::acquire(site_dir, "trust").map_err(bad_input)?;
     let site = Site::load(site_dir).map_err(bad_input)?;
-    let signer = operator_key::unlock_operator(&site, operator, None)?;
+    let signer = operator_key::unlock_operator(&site, operator, secret)?;
     let mut edit = SiteEdit::open(site_dir).map_err(bad_input)?;
     let key_id = key.key_id_hex();
     let note = format!(
@@ -129,7 +137,13 @@ fn add(
     Ok(())
 }
 
-fn remove(site_dir: &Path, key_id: &str, operator: &str, out: &mut impl Write) -> Result<()> {
+fn remove(
+    site_dir: &Path,
+    key_id: &str,
+    operator: &str,
+    secret: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<()> {
     if key_id.len() != 16 || !key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(usage(format!(
             "KEYID `{}` is not a key id; expected 16 hexadecimal digits as `trust list` shows them",
@@ -139,7 +153,7 @@ fn remove(site_dir: &Path, key_id: &str, operator: &str, out: &mut impl Write) -
     let key_id = key_id.to_ascii_uppercase();
     let _lock = SiteLock::acquire(site_dir, "trust").map_err(bad_input)?;
     let site = Site::load(site_dir).map_err(bad_input)?;
-    let signer = operator_key::unlock_operator(&site, operator, None)?;
+    let signer = operator_key::unlock_operator(&site, operator, secret)?;
     let mut edit = SiteEdit::open(site_dir).map_err(bad_input)?;
     let removed = edit.unpin_key(&key_id);
     if removed.is_empty() {

@@ -17,11 +17,12 @@ const KEYS_README: &str = include_str!("templates/keys_README.md");
 const PATCH_EXAMPLE: &str = include_str!("templates/patch_example.toml");
 
 /// Directories a new site starts with, empty.
-const SITE_DIRS: [&str; 6] = [
+const SITE_DIRS: [&str; 7] = [
     "feeds/kev",
     "feeds/epss",
     "feeds/osv",
     "feeds/vulnrichment",
+    "feeds/csaf",
     "keys",
     "patches",
 ];
