@@ -13,10 +13,14 @@ use crate::core::advisory::Advisory;
 use crate::core::threat::{
     CveRecord, CvssSource, Epss, FeedKind, KevEntry, SourcedVector, Ssvc, TechnicalImpact,
 };
-use crate::core::vex::VexStatement;
 
 /// Names the record a constraint refused (a duplicate id, a score out of range).
-fn record_error(path: &Path, kind: FeedKind, key: &str, source: rusqlite::Error) -> StoreError {
+pub(super) fn record_error(
+    path: &Path,
+    kind: FeedKind,
+    key: &str,
+    source: rusqlite::Error,
+) -> StoreError {
     StoreError::Record {
         path: path.to_path_buf(),
         kind: kind_name(kind),
@@ -25,7 +29,7 @@ fn record_error(path: &Path, kind: FeedKind, key: &str, source: rusqlite::Error)
     }
 }
 
-fn clear(conn: &Connection, path: &Path, table: &'static str) -> Result<(), StoreError> {
+pub(super) fn clear(conn: &Connection, path: &Path, table: &'static str) -> Result<(), StoreError> {
     conn.execute(&format!("DELETE FROM {table}"), [])
         .map(|_| ())
         .map_err(|e| sqlite_error(path, "clear old feed data", e))
@@ -146,51 +150,6 @@ pub(super) fn insert_advisories(
             .map_err(|e| record_error(path, kind, &advisory.id, e))?;
     }
     Ok(advisories.len())
-}
-
-/// Replaces the VEX statements.
-pub(super) fn insert_vex(
-    conn: &Connection,
-    path: &Path,
-    statements: &[VexStatement],
-) -> Result<(), StoreError> {
-    clear(conn, path, "vex")?;
-    let mut insert = conn
-        .prepare("INSERT INTO vex (position, body) VALUES (?1, ?2)")
-        .map_err(|e| sqlite_error(path, "prepare a feed insert", e))?;
-    for (position, statement) in statements.iter().enumerate() {
-        let key = format!("{} {}", statement.document, statement.cve);
-        let body = serde_json::to_string(statement).map_err(|source| StoreError::Encode {
-            path: path.to_path_buf(),
-            kind: kind_name(FeedKind::Csaf),
-            key: key.clone(),
-            source,
-        })?;
-        insert
-            .execute(params![i64::try_from(position).unwrap_or(i64::MAX), body])
-            .map_err(|e| record_error(path, FeedKind::Csaf, &key, e))?;
-    }
-    Ok(())
-}
-
-/// Every VEX statement, in stored order.
-pub(super) fn read_vex(conn: &Connection, path: &Path) -> Result<Vec<VexStatement>, StoreError> {
-    let read_error = |e| sqlite_error(path, "read VEX statements", e);
-    let mut statement = conn
-        .prepare("SELECT body FROM vex ORDER BY position")
-        .map_err(read_error)?;
-    let rows = statement
-        .query_map([], |row| row.get::<_, String>(0))
-        .map_err(read_error)?;
-    let mut statements = Vec::new();
-    for row in rows {
-        let body = row.map_err(read_error)?;
-        statements.push(
-            serde_json::from_str(&body)
-                .map_err(|e| bad_row(path, "VEX statement", e.to_string()))?,
-        );
-    }
-    Ok(statements)
 }
 
 pub(super) fn read_kev(conn: &Connection, path: &Path) -> Result<Vec<KevEntry>, StoreError> {

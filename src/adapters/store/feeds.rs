@@ -11,10 +11,11 @@ use super::database::StateStore;
 use super::error::StoreError;
 use super::error::sqlite_error;
 use super::feed_tables::{
-    insert_advisories, insert_epss, insert_kev, insert_vex, insert_vulnrichment, read_epss,
-    read_kev, read_vex, read_vulnrichment,
+    insert_advisories, insert_epss, insert_kev, insert_vulnrichment, read_epss, read_kev,
+    read_vulnrichment,
 };
 use super::rows::{bad_row, parse_date};
+use super::vex_tables::{insert_vex, read_vex};
 use crate::core::advisory::Advisory;
 use crate::core::threat::{FeedKind, FeedRecords, ThreatIntel};
 use crate::core::vex::VexStatement;

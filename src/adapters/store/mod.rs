@@ -14,6 +14,7 @@ mod lock;
 mod migrations;
 mod rollouts;
 mod rows;
+mod vex_tables;
 
 pub use bundles::{BUNDLE_SOURCE_PREFIX, BundleRecord};
 pub use database::{Settings, StateStore};
