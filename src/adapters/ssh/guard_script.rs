@@ -4,7 +4,8 @@
 //! The wrapper reports what it decided on one status line on stdout *before* the step's script
 //! starts, so nothing the script prints can forge it; lines a login shell printed before it are
 //! ordinary output. `flock` is used when the host has it (a crash frees the lock); otherwise a
-//! `mkdir` lock holding the wrapper's pid, taken over when that process is gone.
+//! `mkdir` lock holding the wrapper's pid, taken over when that process is gone. Builtins are
+//! preferred to commands: every exec costs the host a little on each step.
 
 /// `sh -c GUARD_SCRIPT secureupdate-guard MARKER_DIR KEY SCRIPT`
 pub const GUARD_SCRIPT: &str = r#"dir=$1 key=$2 script=$3
@@ -13,12 +14,13 @@ say() { printf 'secureupdate-guard %s\n' "$*"; }
 fail() { printf 'secureupdate-guard: %s\n' "$1" >&2; say error; exit 1; }
 report_done() {
   [ -f "$done_file" ] || return 0
-  code=$(cat -- "$done_file") || fail "cannot read $done_file"
+  [ -r "$done_file" ] || fail "cannot read $done_file"
+  code=; IFS= read -r code < "$done_file"
   say done "$code"; exit 0
 }
 umask 077
 report_done
-mkdir -p -- "$dir" || fail "cannot create the marker directory $dir"
+[ -d "$dir" ] || mkdir -p -- "$dir" || fail "cannot create the marker directory $dir"
 if command -v flock >/dev/null 2>&1; then
   exec 9>>"$lock" || fail "cannot open the lock $lock"
   flock -n 9 || { say locked; exit 0; }
@@ -48,7 +50,8 @@ pub const PROBE_SCRIPT: &str = r#"dir=$1 key=$2
 done_file="$dir/$key.done" lock="$dir/$key.lock"
 report_done() {
   [ -f "$done_file" ] || return 0
-  printf 'secureupdate-probe done %s\n' "$(cat -- "$done_file")"; exit 0
+  code=; IFS= read -r code < "$done_file"
+  printf 'secureupdate-probe done %s\n' "$code"; exit 0
 }
 report_done
 if [ -d "$lock" ]; then
