@@ -26,7 +26,7 @@ if command -v flock >/dev/null 2>&1; then
   flock -n 9 || { say locked; exit 0; }
 else
   if ! mkdir -- "$lock" 2>/dev/null; then
-    holder=$(cat -- "$lock/pid" 2>/dev/null)
+    holder=; { IFS= read -r holder < "$lock/pid"; } 2>/dev/null
     if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then say locked; exit 0; fi
     rm -rf -- "$lock"
     mkdir -- "$lock" 2>/dev/null || { say locked; exit 0; }
@@ -55,7 +55,7 @@ report_done() {
 }
 report_done
 if [ -d "$lock" ]; then
-  holder=$(cat -- "$lock/pid" 2>/dev/null)
+  holder=; { IFS= read -r holder < "$lock/pid"; } 2>/dev/null
   if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then
     printf 'secureupdate-probe running\n'; exit 0
   fi
@@ -133,6 +133,10 @@ fn parse_exit_code(text: &[u8]) -> Option<i32> {
     let code: i32 = std::str::from_utf8(text).ok()?.parse().ok()?;
     (0..=255).contains(&code).then_some(code)
 }
+
+#[cfg(test)]
+#[path = "guard_script_tests.rs"]
+mod local_tests;
 
 #[cfg(test)]
 mod tests {
