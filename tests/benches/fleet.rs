@@ -3,6 +3,11 @@
 //! keys and known_hosts. Prints wall times (median of the rounds) and memory per host.
 //!
 //! `cargo bench --bench fleet` (set `FLEET_HOSTS` / `FLEET_ROUNDS` to change the size).
+//!
+//! On a busy machine with the scheduler's autogroups (`/proc/sys/kernel/sched_autogroup_enabled`)
+//! processes in their own session get a larger share of the CPU: parallel-ssh starts each ssh
+//! with `setsid`, and so does `ssh -f` for our masters. The plain loop is therefore also timed
+//! with `setsid`, so that the figures can be read apart from that effect.
 
 #[path = "../ssh_support/mod.rs"]
 mod ssh_support;
@@ -53,15 +58,17 @@ fn main() {
     let mut cold_closed = Vec::new();
     let mut warm = Vec::new();
     let mut plain = Vec::new();
+    let mut plain_setsid = Vec::new();
     let mut parallel = Vec::new();
     let mut memory = String::new();
     for round in 0..rounds {
         // Rotate the order so no contender always runs first or right after another; let the
         // hosts settle (sshd children exiting) before each measurement.
-        for turn in 0..3 {
+        for turn in 0..4 {
             std::thread::sleep(SETTLE);
-            match (round + turn) % 3 {
-                0 => plain.push(timed(|| plain_loop(&fleet, &config))),
+            match (round + turn) % 4 {
+                0 => plain.push(timed(|| plain_loop(&fleet, &config, ""))),
+                3 => plain_setsid.push(timed(|| plain_loop(&fleet, &config, "setsid "))),
                 1 => {
                     let wave = runtime.block_on(executor_wave(&fleet, round, &mut memory));
                     cold.push(wave.cold);
@@ -78,6 +85,11 @@ fn main() {
         "{:<42} {plain_median:>7.3} s  samples {}",
         "plain loop (ssh … true & … wait)",
         shown(&plain)
+    );
+    report(
+        "plain loop, each ssh under setsid",
+        &plain_setsid,
+        plain_median,
     );
     report(
         "SshExecutor wave, cold (connect + step)",
@@ -178,12 +190,13 @@ fn plain_ssh_config(fleet: &SshdFleet) -> std::path::PathBuf {
     path
 }
 
-fn plain_loop(fleet: &SshdFleet, config: &Path) {
+/// `ssh host true & … wait`, each ssh prefixed with `prefix` (e.g. `setsid `).
+fn plain_loop(fleet: &SshdFleet, config: &Path, prefix: &str) {
     let mut script = String::new();
     for host in fleet.targets() {
         let _ = writeln!(
             script,
-            "ssh -F '{}' -p {} {}@127.0.0.1 true >/dev/null 2>&1 &",
+            "{prefix}ssh -F '{}' -p {} {}@127.0.0.1 true </dev/null >/dev/null 2>&1 &",
             config.display(),
             host.port,
             host.user
