@@ -1,5 +1,6 @@
-//! `SshExecutor`: the engine's executor port over OpenSSH (the `openssh` crate, one master
-//! connection per host, each command multiplexed over it).
+//! `SshExecutor`: the engine's executor port over OpenSSH (the `openssh` crate). One master
+//! connection per host; each command is a new session opened through the master's control
+//! socket (native mux), so no ssh process is started per command.
 
 use std::path::Path;
 

@@ -36,13 +36,17 @@ pub async fn run(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Dropping the future at the timeout kills the local ssh client; the script may go on.
+    // Dropping the future at the timeout closes the session's channel; the script may go on.
     let running = async {
         let mut child = match command.spawn().await {
             Ok(child) => child,
+            // The master was asked to open a session: whether it did is not known.
             Err(error) => {
-                return StepOutcome::Unreachable {
-                    reason: format!("cannot start ssh: {}", clean(error_text(&error).as_bytes())),
+                return StepOutcome::Unknown {
+                    reason: format!(
+                        "the step could not be started over the connection: {}",
+                        clean(error_text(&error).as_bytes())
+                    ),
                 };
             }
         };
@@ -97,13 +101,15 @@ fn outcome(
             ),
         },
         Some(GuardStatus::Run) => match exit {
+            // The guard itself exits 255 when it could not write the marker.
+            Ok(exit) if exit.code() == Some(255) => unknown_255(),
             Ok(exit) => match exit.code() {
                 Some(exit_code) => StepOutcome::Finished {
                     exit_code,
                     already_done: false,
                 },
                 None => StepOutcome::Unknown {
-                    reason: "the local ssh client was killed while the step ran".to_string(),
+                    reason: format!("the session ended with {exit}"),
                 },
             },
             // openssh reports a remote 127 as "command not found"; the guard was found (it
@@ -115,8 +121,8 @@ fn outcome(
                 }
             }
             Err(Error::RemoteProcessTerminated) => StepOutcome::Unknown {
-                reason: "exit status 255: the script's own, or the connection dropped while it \
-                         ran; probe the completion marker"
+                reason: "the connection dropped or the step was killed while it ran; probe the \
+                         completion marker"
                     .to_string(),
             },
             Err(error) => StepOutcome::Unknown {
@@ -135,5 +141,13 @@ fn outcome(
                 ),
             },
         },
+    }
+}
+
+fn unknown_255() -> StepOutcome {
+    StepOutcome::Unknown {
+        reason: "exit status 255: the script's own, or its completion marker could not be \
+                 written; probe the completion marker"
+            .to_string(),
     }
 }

@@ -108,7 +108,7 @@ impl SessionPool {
         let destination = format!("[{}]:{}", host.address, host.port);
         let mut builder = self.builder.clone();
         builder.user(host.user.clone()).port(host.port);
-        let connecting = builder.connect(&host.address);
+        let connecting = builder.connect_mux(&host.address);
         match tokio::time::timeout(self.connect_limit, connecting).await {
             Ok(Ok(session)) => Ok(session),
             Ok(Err(error)) => Err(classify(

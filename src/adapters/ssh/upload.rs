@@ -114,7 +114,7 @@ pub async fn run(
                 already_done: false,
             },
             None => StepOutcome::Unknown {
-                reason: "the local ssh client was killed during the upload".to_string(),
+                reason: format!("the upload's session ended with {exit}"),
             },
         },
         Ok(Err(Error::RemoteProcessTerminated)) => StepOutcome::Unknown {
