@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use secureupdate::engine::executor::{Executor, MarkerState, OutputStream, StepOutcome};
 use ssh_support::{
-    CollectingSink, SshdFleet, count_into, executor, guard_key, run_all, runs_counted, step,
+    CollectingSink, SshdFleet, count_into, executor, guard_key, processes_mentioning, run_all,
+    runs_counted, step,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -55,6 +56,8 @@ async fn a_step_runs_once_leaves_its_marker_and_is_not_run_again() {
         }
     );
     assert_eq!(runs_counted(&counter), 1, "the step ran twice");
+    let masters = processes_mentioning(&ssh.control_dir().display().to_string());
+    assert_eq!(masters.len(), 1, "one session per host: {masters:?}");
     ssh.close().await;
 }
 

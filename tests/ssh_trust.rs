@@ -157,6 +157,68 @@ async fn a_stopped_host_is_unreachable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_accepts_but_never_answers_is_unreachable() {
+    let Some(fleet) = SshdFleet::start_or_skip(5) else {
+        return;
+    };
+    // Takes the connection and says nothing: no ssh banner ever comes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || silent.accept().map(|(stream, _)| stream));
+    let mut options = SshOptions::from_site(&fleet.ssh_settings(), fleet.site_dir());
+    options.connect_timeout = std::time::Duration::from_secs(1);
+    let ssh = SshExecutor::new(options).unwrap();
+    let mut host = fleet.target(0);
+    host.port = port;
+    let outcome = ssh
+        .run_guarded(&host, &step("silent", "true"), &CollectingSink::default())
+        .await;
+    let StepOutcome::Unreachable { reason } = outcome else {
+        panic!("expected unreachable, got {outcome:?}")
+    };
+    assert!(reason.contains("timed out"), "{reason}");
+    drop(holder.join().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_master_that_expired_while_idle_is_replaced() {
+    let Some(fleet) = SshdFleet::start_or_skip(5) else {
+        return;
+    };
+    let mut options = SshOptions::from_site(&fleet.ssh_settings(), fleet.site_dir());
+    options.idle_limit = std::time::Duration::from_secs(1);
+    let ssh = SshExecutor::new(options).unwrap();
+    let control = ssh.control_dir().display().to_string();
+    let (first, _) = try_host(&ssh, &fleet, 1).await;
+    assert!(matches!(first, StepOutcome::Finished { exit_code: 0, .. }));
+    for _ in 0..500 {
+        if processes_mentioning(&control).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        processes_mentioning(&control).is_empty(),
+        "the master outlived its idle limit"
+    );
+    let next = ssh
+        .run_guarded(
+            &fleet.target(1),
+            &step("after-idle", "true"),
+            &CollectingSink::default(),
+        )
+        .await;
+    assert_eq!(
+        next,
+        StepOutcome::Finished {
+            exit_code: 0,
+            already_done: false
+        }
+    );
+    ssh.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_ssh_would_read_as_options_are_refused_before_ssh_runs() {
     let Some(fleet) = SshdFleet::start_or_skip(5) else {
         return;
