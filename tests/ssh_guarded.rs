@@ -172,7 +172,8 @@ async fn a_step_past_its_timeout_is_timed_out_and_keeps_running_under_its_lock()
             release.display()
         ),
     );
-    slow.timeout = Duration::from_secs(1);
+    // Long enough for the guard to have taken its lock even on a loaded machine.
+    slow.timeout = Duration::from_secs(5);
     let outcome = ssh
         .run_guarded(&host, &slow, &CollectingSink::default())
         .await;

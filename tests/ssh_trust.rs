@@ -186,7 +186,7 @@ async fn a_master_that_expired_while_idle_is_replaced() {
         return;
     };
     let mut options = SshOptions::from_site(&fleet.ssh_settings(), fleet.site_dir());
-    options.idle_limit = std::time::Duration::from_secs(1);
+    options.idle_limit = std::time::Duration::from_secs(2);
     let ssh = SshExecutor::new(options).unwrap();
     let control = ssh.control_dir().display().to_string();
     let (first, _) = try_host(&ssh, &fleet, 1).await;

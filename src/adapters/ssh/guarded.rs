@@ -2,11 +2,13 @@
 //! happened, the exit status says how the script ended, and anything ssh cannot vouch for is
 //! `Unknown`.
 
-use openssh::{Error, Stdio};
+use std::sync::Arc;
+
+use openssh::{Error, OwningCommand, Session, Stdio};
 
 use super::guard_script::{GUARD_NAME, GUARD_SCRIPT, GuardStatus, parse_guard_status};
 use super::output::{clean, pump_lines};
-use super::sessions::{SessionPool, error_text};
+use super::sessions::{SessionPool, SpawnFailure, error_text};
 use super::validate::{check_step, check_target};
 use crate::engine::executor::{GuardedStep, HostTarget, OutputSink, OutputStream, StepOutcome};
 
@@ -21,35 +23,24 @@ pub async fn run(
             reason: refused.to_string(),
         };
     }
-    let session = match pool.session(host).await {
-        Ok(session) => session,
-        Err(failure) => return failure.into_outcome(),
+    let mut child = match pool
+        .spawn(host, |session| guard_command(session, host, step))
+        .await
+    {
+        Ok(child) => child,
+        Err(SpawnFailure::Connect(failure)) => return failure.into_outcome(),
+        // The master was asked to open a session: whether it did is not known.
+        Err(SpawnFailure::Start(error)) => {
+            return StepOutcome::Unknown {
+                reason: format!(
+                    "the step could not be started over the connection: {}",
+                    clean(error_text(&error).as_bytes())
+                ),
+            };
+        }
     };
-    let mut command = session.command("sh");
-    command
-        .arg("-c")
-        .arg(GUARD_SCRIPT)
-        .arg(GUARD_NAME)
-        .arg(&host.marker_dir)
-        .arg(&step.guard_key)
-        .arg(&step.script)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
     // Dropping the future at the timeout closes the session's channel; the script may go on.
     let running = async {
-        let mut child = match command.spawn().await {
-            Ok(child) => child,
-            // The master was asked to open a session: whether it did is not known.
-            Err(error) => {
-                return StepOutcome::Unknown {
-                    reason: format!(
-                        "the step could not be started over the connection: {}",
-                        clean(error_text(&error).as_bytes())
-                    ),
-                };
-            }
-        };
         let mut status = None;
         let stdout = pump_lines(child.stdout().take(), |line| {
             if status.is_none()
@@ -74,6 +65,25 @@ pub async fn run(
         pool.forget_if_dead(host).await;
     }
     outcome
+}
+
+fn guard_command(
+    session: Arc<Session>,
+    host: &HostTarget,
+    step: &GuardedStep,
+) -> OwningCommand<Arc<Session>> {
+    let mut command = Session::to_command(session, "sh");
+    command
+        .arg("-c")
+        .arg(GUARD_SCRIPT)
+        .arg(GUARD_NAME)
+        .arg(&host.marker_dir)
+        .arg(&step.guard_key)
+        .arg(&step.script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
 }
 
 fn outcome(

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
-use openssh::{Error, Stdio};
+use std::sync::Arc;
+
+use openssh::{Error, OwningCommand, Session, Stdio};
 
 use super::connect_error::ConnectFailure;
 use super::guard_script::{PROBE_NAME, PROBE_SCRIPT, ProbeStatus, parse_probe_status};
 use super::output::{clean, pump_lines};
-use super::sessions::{SessionPool, error_text};
+use super::sessions::{SessionPool, SpawnFailure, error_text};
 use super::validate::{check_hex64, check_target};
 use crate::engine::executor::{HostTarget, MarkerState};
 
@@ -22,24 +24,24 @@ pub async fn run(
             reason: refused.to_string(),
         };
     }
-    let session = match pool.session(host).await {
-        Ok(session) => session,
-        Err(ConnectFailure::HostKey(reason) | ConnectFailure::Unreachable(reason)) => {
-            return MarkerState::Unreachable { reason };
+    let mut child = match pool
+        .spawn(host, |session| probe_command(session, host, guard_key))
+        .await
+    {
+        Ok(child) => child,
+        Err(SpawnFailure::Connect(
+            ConnectFailure::HostKey(reason) | ConnectFailure::Unreachable(reason),
+        )) => return MarkerState::Unreachable { reason },
+        Err(SpawnFailure::Start(error)) => {
+            return MarkerState::Unreachable {
+                reason: format!(
+                    "marker probe failed: {}",
+                    clean(error_text(&error).as_bytes())
+                ),
+            };
         }
     };
-    let mut command = session.command("sh");
-    command
-        .arg("-c")
-        .arg(PROBE_SCRIPT)
-        .arg(PROBE_NAME)
-        .arg(&host.marker_dir)
-        .arg(guard_key)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
     let asking = async {
-        let mut child = command.spawn().await?;
         let mut status = None;
         pump_lines(child.stdout().take(), |line| {
             if status.is_none() {
@@ -69,6 +71,24 @@ pub async fn run(
         pool.forget_if_dead(host).await;
     }
     state
+}
+
+fn probe_command(
+    session: Arc<Session>,
+    host: &HostTarget,
+    guard_key: &str,
+) -> OwningCommand<Arc<Session>> {
+    let mut command = Session::to_command(session, "sh");
+    command
+        .arg("-c")
+        .arg(PROBE_SCRIPT)
+        .arg(PROBE_NAME)
+        .arg(&host.marker_dir)
+        .arg(guard_key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    command
 }
 
 fn state_of(status: ProbeStatus) -> MarkerState {

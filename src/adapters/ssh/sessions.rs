@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openssh::{ControlPersist, KnownHosts, Session, SessionBuilder};
+use openssh::{Child, ControlPersist, KnownHosts, OwningCommand, Session, SessionBuilder};
 
 use super::connect_error::{ConnectFailure, classify};
 use super::control_dir::ControlDir;
@@ -16,6 +16,15 @@ use crate::engine::executor::HostTarget;
 /// ssh's `ConnectTimeout` covers the TCP connect and the handshake; this margin bounds the rest
 /// (authentication, forking the master) so a stalled server cannot hold a step forever.
 const CONNECT_MARGIN: Duration = Duration::from_secs(10);
+
+/// Why a command could not be started on a host.
+#[derive(Debug)]
+pub enum SpawnFailure {
+    /// No session: nothing was run.
+    Connect(ConnectFailure),
+    /// The session was there but a new channel on it could not be opened, twice.
+    Start(openssh::Error),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SessionKey {
@@ -120,6 +129,28 @@ impl SessionPool {
                 "{destination}: no session within {} s",
                 self.connect_limit.as_secs()
             ))),
+        }
+    }
+
+    /// Starts `command(session)` on the host. When the session cannot be opened (its master went
+    /// away between the check and the request), connects afresh and tries once more: safe for
+    /// the guard, which never runs a script twice, and for the probe, which only reads.
+    pub async fn spawn(
+        &self,
+        host: &HostTarget,
+        command: impl Fn(Arc<Session>) -> OwningCommand<Arc<Session>>,
+    ) -> Result<Child<Arc<Session>>, SpawnFailure> {
+        let mut retried = false;
+        loop {
+            let session = self.session(host).await.map_err(SpawnFailure::Connect)?;
+            match command(session).spawn().await {
+                Ok(child) => return Ok(child),
+                Err(error) if retried => return Err(SpawnFailure::Start(error)),
+                Err(_) => {
+                    retried = true;
+                    self.forget_if_dead(host).await;
+                }
+            }
         }
     }
 

@@ -2,13 +2,14 @@
 //! SHA-256 matched on the host; a mismatch leaves nothing behind.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use openssh::{Error, Stdio};
+use openssh::{Error, OwningCommand, Session, Stdio};
 use tokio::io::AsyncWriteExt;
 
 use super::output::{clean, pump_lines};
-use super::sessions::{SessionPool, error_text};
+use super::sessions::{SessionPool, SpawnFailure, error_text};
 use super::validate::{check_hex64, check_remote_path, check_target};
 use crate::engine::executor::{HostTarget, StepOutcome};
 
@@ -38,6 +39,24 @@ trap - EXIT
 
 /// Lines of the host's complaint kept for the log.
 const MAX_REASON_LINES: usize = 5;
+
+fn upload_command(
+    session: Arc<Session>,
+    sha256_hex: &str,
+    remote_path: &str,
+) -> OwningCommand<Arc<Session>> {
+    let mut command = Session::to_command(session, "sh");
+    command
+        .arg("-c")
+        .arg(UPLOAD_SCRIPT)
+        .arg("secureupdate-upload")
+        .arg(remote_path)
+        .arg(sha256_hex)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
 
 pub async fn run(
     pool: &SessionPool,
@@ -69,22 +88,21 @@ pub async fn run(
             };
         }
     };
-    let session = match pool.session(host).await {
-        Ok(session) => session,
-        Err(failure) => return failure.into_outcome(),
+    let command = |session| upload_command(session, sha256_hex, remote_path);
+    let mut child = match pool.spawn(host, command).await {
+        Ok(child) => child,
+        Err(SpawnFailure::Connect(failure)) => return failure.into_outcome(),
+        // Nothing was sent, so the file cannot have landed.
+        Err(SpawnFailure::Start(error)) => {
+            return StepOutcome::Unreachable {
+                reason: format!(
+                    "the upload could not be started over the connection: {}",
+                    clean(error_text(&error).as_bytes())
+                ),
+            };
+        }
     };
-    let mut command = session.command("sh");
-    command
-        .arg("-c")
-        .arg(UPLOAD_SCRIPT)
-        .arg("secureupdate-upload")
-        .arg(remote_path)
-        .arg(sha256_hex)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
     let sending = async {
-        let mut child = command.spawn().await?;
         let stdin = child.stdin().take();
         let send = async {
             if let Some(mut stdin) = stdin {
