@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::ValueEnum;
-use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::journal::{Journal, journal_path};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
@@ -111,7 +111,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let journal = Journal::open_or_create(&site.dir.join("journal.db"))?;
+    let journal = Journal::open_or_create(&journal_path(&site.dir))?;
     let mut journal = RolloutJournal::new(journal, signer);
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(

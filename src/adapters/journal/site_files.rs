@@ -4,8 +4,11 @@ use std::path::{Path, PathBuf};
 
 use minisign::PublicKey;
 
-use super::error::KeyError;
-use super::keys::load_public_key;
+use super::checkpoints::{CheckpointFiles, write_checkpoint};
+use super::db::Journal;
+use super::error::{JournalError, KeyError};
+use super::keys::{OperatorSigner, load_public_key};
+use super::verify::verify_journal;
 use crate::config::{SiteConfig, resolve_in_site};
 
 /// The journal database in a site directory.
@@ -32,4 +35,34 @@ pub fn site_trusted_keys(
         }
     }
     Ok(keys)
+}
+
+/// Signs a checkpoint of the site journal's head, but only once the whole journal verifies
+/// against site.toml's keys: a checkpoint vouches for everything before it, so it must never
+/// vouch for a head an attacker rewrote.
+pub fn checkpoint_site_journal(
+    site_dir: &Path,
+    config: &SiteConfig,
+    signer: &OperatorSigner,
+) -> Result<CheckpointFiles, JournalError> {
+    let path = journal_path(site_dir);
+    let dir = checkpoints_dir(site_dir);
+    let trusted = site_trusted_keys(site_dir, config)?;
+    let report = verify_journal(&path, &dir, &trusted, None)?;
+    if let Some(problem) = report.first_problem() {
+        return Err(JournalError::NotIntact {
+            path,
+            seq: problem.seq,
+            message: problem.message.clone(),
+        });
+    }
+    let journal = Journal::open_read_only(&path)?;
+    if journal.head()?.hash.to_string() != report.head {
+        return Err(JournalError::NotIntact {
+            path,
+            seq: report.size + 1,
+            message: "appended while the journal was being verified; try again".to_string(),
+        });
+    }
+    write_checkpoint(&dir, &journal, signer)
 }
