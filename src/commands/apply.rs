@@ -11,7 +11,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::ValueEnum;
-use secureupdate::adapters::journal::{Journal, journal_path};
+use secureupdate::adapters::journal::{
+    Journal, checkpoints_dir, journal_path, verify_site_journal,
+};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
@@ -111,8 +113,16 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
+    // The rollout seals the journal with checkpoints as it goes; each vouches for everything
+    // before it, so the journal must verify before a single entry is added.
+    verify_site_journal(&site.dir, &site.config)?;
     let journal = Journal::open_or_create(&journal_path(&site.dir))?;
-    let mut journal = RolloutJournal::new(journal, signer);
+    let mut journal = RolloutJournal::new(journal, signer)
+        .with_checkpoints(
+            checkpoints_dir(&site.dir),
+            site.policy.journal.checkpoint_every,
+        )
+        .map_err(|e| anyhow::anyhow!(e.0))?;
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(
             EntryKind::Proceed,

@@ -43,7 +43,7 @@ pub enum JournalError {
     )]
     NotMachineEvent { kind: &'static str },
     #[error(
-        "{path}: no checkpoint signed: the journal does not verify (entry {seq}: {message}); see `secureupdate journal verify`"
+        "{path}: the journal does not verify (entry {seq}: {message}); see `secureupdate journal verify`"
     )]
     NotIntact {
         path: PathBuf,

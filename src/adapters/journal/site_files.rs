@@ -37,32 +37,46 @@ pub fn site_trusted_keys(
     Ok(keys)
 }
 
-/// Signs a checkpoint of the site journal's head, but only once the whole journal verifies
-/// against site.toml's keys: a checkpoint vouches for everything before it, so it must never
-/// vouch for a head an attacker rewrote.
+/// Verifies the whole site journal against site.toml's keys; a missing journal is an empty
+/// one. Returns the verified head hash (hex), if any.
+pub fn verify_site_journal(
+    site_dir: &Path,
+    config: &SiteConfig,
+) -> Result<Option<String>, JournalError> {
+    let path = journal_path(site_dir);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let trusted = site_trusted_keys(site_dir, config)?;
+    let report = verify_journal(&path, &checkpoints_dir(site_dir), &trusted, None)?;
+    match report.first_problem() {
+        Some(problem) => Err(JournalError::NotIntact {
+            path,
+            seq: problem.seq,
+            message: problem.message.clone(),
+        }),
+        None => Ok(Some(report.head)),
+    }
+}
+
+/// Signs a checkpoint of the site journal's head, but only once the whole journal verifies:
+/// a checkpoint vouches for everything before it, so it must never vouch for a head an
+/// attacker rewrote.
 pub fn checkpoint_site_journal(
     site_dir: &Path,
     config: &SiteConfig,
     signer: &OperatorSigner,
 ) -> Result<CheckpointFiles, JournalError> {
     let path = journal_path(site_dir);
-    let dir = checkpoints_dir(site_dir);
-    let trusted = site_trusted_keys(site_dir, config)?;
-    let report = verify_journal(&path, &dir, &trusted, None)?;
-    if let Some(problem) = report.first_problem() {
-        return Err(JournalError::NotIntact {
-            path,
-            seq: problem.seq,
-            message: problem.message.clone(),
-        });
-    }
+    let verified = verify_site_journal(site_dir, config)?;
     let journal = Journal::open_read_only(&path)?;
-    if journal.head()?.hash.to_string() != report.head {
+    let head = journal.head()?;
+    if verified != Some(head.hash.to_string()) {
         return Err(JournalError::NotIntact {
             path,
-            seq: report.size + 1,
+            seq: head.size,
             message: "appended while the journal was being verified; try again".to_string(),
         });
     }
-    write_checkpoint(&dir, &journal, signer)
+    write_checkpoint(&checkpoints_dir(site_dir), &journal, signer)
 }
