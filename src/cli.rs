@@ -64,6 +64,47 @@ pub enum Command {
         #[arg(long)]
         why: bool,
     },
+    /// An operator's key pair (minisign format), named in site.toml; rotates an existing key.
+    Keygen(crate::commands::keygen::KeygenArgs),
+    /// The signed audit journal: notes, checkpoints, verification, listing and export.
+    #[command(subcommand)]
+    Journal(crate::commands::journal::JournalCommand),
+    /// The waves, hosts and steps a patch's rollout would run, and the plan hash approvals sign.
+    Plan {
+        /// The patch definition's id (patches/*.toml).
+        patch: String,
+        /// Print JSON (with `plan_hash`) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a stored plan: a signed journal entry bound to the plan's hash.
+    Approve {
+        /// The plan_hash printed by `secureupdate plan`.
+        plan_hash: String,
+        /// The approving operator (approver role); their key signs.
+        #[arg(long)]
+        operator: String,
+    },
+    /// Run a patch's plan (or resume its unfinished run), printing `host | line`.
+    Apply {
+        /// The patch definition's id (patches/*.toml).
+        patch: String,
+        /// The deploying operator (deployer role); their key signs the decisions.
+        #[arg(long)]
+        operator: String,
+        /// Proceed at every health gate and roll back failures without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Where steps run.
+        #[arg(long, value_enum, default_value = "ssh")]
+        executor: crate::commands::apply::ExecutorKind,
+        /// Run outside the maintenance window; the reason is journaled.
+        #[arg(long, value_name = "REASON")]
+        emergency: Option<String>,
+        /// With --executor sim: a scenario from the site's scenarios/ directory.
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
+    },
     /// The console on the built-in training site, copied to a fresh directory (when standard
     /// output is not a terminal, prints its ranking instead).
     Demo {

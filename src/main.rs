@@ -43,11 +43,60 @@ fn run(cli: Cli) -> Result<()> {
             let assessment = open_site(&cli.site, "assets", cli.as_of)?;
             commands::assets::run(&assessment, json, why, &mut stdout)
         }
+        Command::Keygen(args) => commands::keygen::run(&site_dir(&cli.site)?, &args, &mut stdout),
+        Command::Journal(command) => {
+            commands::journal::run(&site_dir(&cli.site)?, command, &mut stdout)
+        }
         Command::Patches { json, why } => {
             let assessment = open_site(&cli.site, "patches", cli.as_of)?;
             commands::patches::run(&assessment, json, why, &mut stdout)
         }
+        Command::Plan { patch, json } => {
+            let assessment = open_site(&cli.site, "plan", cli.as_of)?;
+            commands::plan::run(&assessment, &patch, json, &mut stdout)
+        }
+        Command::Approve {
+            plan_hash,
+            operator,
+        } => {
+            let env = std::env::var_os(secureupdate::config::SITE_ENV);
+            let dir = secureupdate::config::resolve_site_dir(cli.site.clone(), env)
+                .map_err(exit::bad_input)?;
+            commands::approve::run(
+                &dir,
+                &plan_hash,
+                &operator,
+                cli.console.secret.as_deref(),
+                &mut stdout,
+            )
+        }
+        Command::Apply {
+            patch,
+            operator,
+            yes,
+            executor,
+            emergency,
+            scenario,
+        } => {
+            let assessment = open_site(&cli.site, "apply", cli.as_of)?;
+            let args = commands::apply::ApplyArgs {
+                patch: &patch,
+                operator: &operator,
+                yes,
+                executor,
+                emergency: emergency.as_deref(),
+                scenario: scenario.as_deref(),
+                secret: cli.console.secret.as_deref(),
+            };
+            commands::apply::run(&assessment, &args, &mut stdout)
+        }
     }
+}
+
+/// The site directory from `--site`, else the environment, else the XDG data directory.
+fn site_dir(flag: &Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+    let env = std::env::var_os(secureupdate::config::SITE_ENV);
+    secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)
 }
 
 fn open_site(
@@ -55,9 +104,7 @@ fn open_site(
     command: &str,
     as_of: Option<chrono::NaiveDate>,
 ) -> Result<assessment::Assessment> {
-    let env = std::env::var_os(secureupdate::config::SITE_ENV);
-    let dir = secureupdate::config::resolve_site_dir(flag.clone(), env).map_err(exit::bad_input)?;
-    let assessment = assessment::Assessment::run(&dir, command, as_of)?;
+    let assessment = assessment::Assessment::run(&site_dir(flag)?, command, as_of)?;
     if !assessment.warnings.is_empty() {
         eprintln!(
             "warning: {} advisory range(s) could not be used (bad versions in a feed); details in the log",

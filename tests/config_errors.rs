@@ -200,6 +200,14 @@ fn rollout_limits_are_checked() {
         policy_error("approvers = 1", "approvers = 0"),
         "policy.toml:24:13: approval.approvers: 0, but require_for names classes that need approval; expected at least 1"
     );
+    let message = policy_error(
+        "concurrency = 2",
+        "concurrency = 2\n\n[journal]\ncheckpoint_every = 0",
+    );
+    assert!(
+        message.starts_with("policy.toml:33:20: journal.checkpoint_every: 0; expected"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -283,13 +291,28 @@ fn malformed_key_file_is_refused_with_the_reason() {
 }
 
 #[test]
-fn missing_trusted_feed_key_is_refused() {
-    let message = site_error("keys/feed.pub", "keys/other.pub");
+fn trusted_feed_key_must_be_a_whole_minisign_key_pinned_once() {
+    let message = site_error(&format!("[\"{FEED_KEY}\"]"), "[\"RWQf6LRCGA9i53ml\"]");
     assert!(
-        message.starts_with("site.toml:13:14: trust.feed_keys[0]: `keys/other.pub` does not exist"),
+        message.starts_with(
+            "site.toml:13:14: trust.feed_keys[0]: `RWQf6LRCGA9i53ml` decodes to 12 bytes; expected 42"
+        ),
+        "{message}"
+    );
+    let message = site_error(
+        &format!("[\"{FEED_KEY}\"]"),
+        &format!("[\"{FEED_KEY}\", \"{FEED_KEY}\"]"),
+    );
+    assert!(
+        message.starts_with("site.toml:13:")
+            && message.contains(
+                "trust.feed_keys[1]: key 0202020202020202 is already pinned as feed_keys[0]"
+            ),
         "{message}"
     );
 }
+
+const FEED_KEY: &str = "RWQCAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC";
 
 #[test]
 fn unknown_role_duplicate_operator_and_zero_timeout_are_refused() {

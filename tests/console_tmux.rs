@@ -351,3 +351,53 @@ fn an_open_console_keeps_its_site_to_itself() {
         "the site is free once the console quits"
     );
 }
+
+#[test]
+fn the_journal_shows_in_the_status_bar_and_its_view_and_a_checkpoint_is_signed_on_exit() {
+    let (dir, site, _top) = demo_site();
+    let cli = |args: &[&str]| {
+        let output = Command::new(BIN)
+            .args(["--log-file", "/dev/null", "--site"])
+            .arg(&site)
+            .args(args)
+            .output()
+            .expect("run secureupdate");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    };
+    cli(&["keygen", "--operator", "alice", "--unencrypted"]);
+    cli(&[
+        "journal",
+        "note",
+        "--operator",
+        "alice",
+        "--subject",
+        "CHG-42",
+        "window opened",
+    ]);
+    let log = dir.path().join("console.log");
+    let status = dir.path().join("exit-status");
+    let command = console_command(
+        &site,
+        &log,
+        "LANG=C.UTF-8",
+        "--operator alice",
+        Some(&status),
+    );
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_for_text(" size 1 head ");
+    let status_bar = screen.lines().rev().nth(1).unwrap_or("");
+    assert!(status_bar.contains("op: alice │"), "{screen}");
+    tmux.keys(&["J"]);
+    let screen = tmux.wait_for_text("CHG-42");
+    assert!(screen.contains("Journal, newest first"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(&status), "0");
+    let checkpoints: Vec<_> = std::fs::read_dir(site.join("checkpoints"))
+        .expect("a checkpoint directory")
+        .collect();
+    assert_eq!(
+        checkpoints.len(),
+        2,
+        "the checkpoint text and its signature"
+    );
+}

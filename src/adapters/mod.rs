@@ -1,6 +1,9 @@
-//! The edges: SQLite state store, the audit journal, threat feeds and the ssh executor.
+//! The edges: SQLite state store, the audit journal, threat feeds, the simulated fleet and the
+//! ssh executor.
 
 pub mod feeds;
 pub mod journal;
+pub mod rollout_journal;
+pub mod sim;
 pub mod ssh;
 pub mod store;

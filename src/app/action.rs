@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 pub use tui_input::InputRequest;
 
+use super::journal::JournalSnapshot;
 use super::keymap::Command;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +22,10 @@ pub enum Action {
     Tick(DateTime<Utc>),
     /// Something went wrong outside `update`; shown inside the console.
     Error(String),
+    /// The journal as just read (at start, and after the console appended to it).
+    JournalLoaded(Result<Option<JournalSnapshot>, String>),
+    /// The console appended to the journal: it must be read again.
+    JournalAppended,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,4 +35,6 @@ pub enum Effect {
     /// Hand the terminal back to the shell until resumed.
     Suspend,
     Quit,
+    /// Read the journal again and report it with `Action::JournalLoaded`.
+    ReloadJournal,
 }

@@ -22,6 +22,7 @@ pub enum Command {
     Open,
     Back,
     Checklist,
+    Journal,
     Filter,
     Sort,
     Help,
@@ -30,7 +31,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Command; 15] = [
+    pub const ALL: [Command; 16] = [
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -41,6 +42,7 @@ impl Command {
         Command::Open,
         Command::Back,
         Command::Checklist,
+        Command::Journal,
         Command::Filter,
         Command::Sort,
         Command::Help,
@@ -61,6 +63,7 @@ impl Command {
             Command::Open => "open",
             Command::Back => "back",
             Command::Checklist => "checklist",
+            Command::Journal => "journal",
             Command::Filter => "filter",
             Command::Sort => "sort",
             Command::Help => "help",
@@ -81,11 +84,12 @@ impl Command {
             Command::Open => "open the selection (details, then checklist)",
             Command::Back => "go back; clear the filter",
             Command::Checklist => "open the checklist of the selected patch",
+            Command::Journal => "the audit journal, newest entries first",
             Command::Filter => "filter the list (Enter keeps it, Esc clears it)",
             Command::Sort => "cycle the sort order",
             Command::Help => "show or hide this help",
             Command::Suspend => "suspend to the shell (fg resumes)",
-            Command::Quit => "quit",
+            Command::Quit => "quit (asks first while work is running)",
         }
     }
 
@@ -108,6 +112,7 @@ impl Command {
             Command::Open => vec![Key::plain(K::Enter), Key::plain(K::Right), Key::char('l')],
             Command::Back => vec![Key::plain(K::Esc), Key::plain(K::Left), Key::char('h')],
             Command::Checklist => vec![Key::char('c')],
+            Command::Journal => vec![Key::char('J')],
             Command::Filter => vec![Key::char('/')],
             Command::Sort => vec![Key::char('s')],
             Command::Help => vec![Key::char('?')],

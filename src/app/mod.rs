@@ -6,6 +6,7 @@ pub mod action;
 pub mod checklist;
 pub mod cursor;
 pub mod fleet;
+pub mod journal;
 pub mod key;
 pub mod keymap;
 pub mod listing;

@@ -5,6 +5,7 @@ use tui_input::Input;
 
 use super::cursor::Cursor;
 use super::fleet::Fleet;
+use super::journal::JournalView;
 use super::keymap::Keymap;
 use super::listing::{
     AssetSort, QueueSort, asset_haystack, matching, patch_haystack, sort_assets, sort_patches,
@@ -35,6 +36,8 @@ pub enum ScreenKind {
     AssetDetail { asset: usize },
     /// The seven steps for a patch.
     Checklist { patch: usize },
+    /// The journal's newest entries, newest first.
+    Journal,
 }
 
 /// A screen above the list, with its own selection and text scroll.
@@ -86,6 +89,11 @@ pub struct Model {
     pub height: u16,
     pub now: DateTime<Utc>,
     pub message: Option<Message>,
+    pub journal: JournalView,
+    /// Whether something is running that quitting would interrupt (a rollout).
+    pub work_running: bool,
+    /// `q` was pressed while work was running: the next `q` quits.
+    pub confirm_quit: bool,
 }
 
 impl Model {
@@ -117,6 +125,9 @@ impl Model {
             height,
             now,
             message: None,
+            journal: JournalView::default(),
+            work_running: false,
+            confirm_quit: false,
         };
         model.refresh_queue();
         model.refresh_assets();
@@ -195,4 +206,12 @@ pub fn detail_split(body: u16) -> (u16, u16) {
 /// Rows of the related-list table on a detail screen (its block less border and header).
 pub fn detail_page(height: u16) -> usize {
     usize::from(detail_split(body_rows(height)).1.saturating_sub(3)).max(1)
+}
+
+/// Rows of a screen's selectable list: the journal's fills the body like a list pane's.
+pub fn screen_page(kind: ScreenKind, height: u16) -> usize {
+    match kind {
+        ScreenKind::Journal => usize::from(height.saturating_sub(LIST_CHROME_ROWS)).max(1),
+        _ => detail_page(height),
+    }
 }

@@ -4,8 +4,9 @@ use tui_input::InputRequest;
 
 use super::action::{Action, Effect};
 use super::checklist::{self, STEP_COUNT};
+use super::journal::JournalView;
 use super::keymap::Command;
-use super::model::{Message, Model, Pane, ScreenKind, detail_page};
+use super::model::{Message, Model, Pane, ScreenKind, screen_page};
 
 /// Applies `action` to `model` and says what the runtime must do.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
@@ -30,7 +31,8 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             model.assets.cursor.fit(asset_len, page);
             for i in 0..model.stack.len() {
                 let len = related_len(model, model.stack[i].kind);
-                model.stack[i].cursor.fit(len, detail_page(height));
+                let page = screen_page(model.stack[i].kind, height);
+                model.stack[i].cursor.fit(len, page);
             }
             vec![Effect::Redraw]
         }
@@ -48,13 +50,30 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             model.message = Some(Message { text, error: true });
             vec![Effect::Redraw]
         }
+        Action::JournalLoaded(loaded) => {
+            model.journal = JournalView::from_load(loaded);
+            let (len, page) = (
+                model.journal.rows().len(),
+                screen_page(ScreenKind::Journal, model.height),
+            );
+            for screen in model
+                .stack
+                .iter_mut()
+                .filter(|s| s.kind == ScreenKind::Journal)
+            {
+                screen.cursor.fit(len, page);
+            }
+            vec![Effect::Redraw]
+        }
+        Action::JournalAppended => vec![Effect::ReloadJournal],
     }
 }
 
 fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
     let had_message = model.message.take().is_some();
+    let confirming_quit = std::mem::take(&mut model.confirm_quit);
     let mut effects = match command {
-        Command::Quit => return vec![Effect::Quit],
+        Command::Quit => return quit(model, confirming_quit),
         Command::Suspend => return vec![Effect::Suspend, Effect::Redraw],
         Command::Help => {
             model.help = !model.help;
@@ -86,6 +105,15 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Open => open(model),
         Command::Back => back(model),
         Command::Checklist => checklist(model),
+        Command::Journal => {
+            if model.top().is_some_and(|s| s.kind == ScreenKind::Journal) {
+                vec![]
+            } else {
+                model.stack.clear();
+                model.push(ScreenKind::Journal);
+                vec![Effect::Redraw]
+            }
+        }
         Command::Filter => {
             model.stack.clear();
             model.editing_filter = true;
@@ -109,10 +137,23 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
             }
         }
     };
-    if had_message && effects.is_empty() {
+    if (had_message || confirming_quit) && effects.is_empty() {
         effects.push(Effect::Redraw);
     }
     effects
+}
+
+/// Quits, unless work is running: then the first `q` asks and only a second one quits.
+fn quit(model: &mut Model, confirming: bool) -> Vec<Effect> {
+    if !model.work_running || confirming {
+        return vec![Effect::Quit];
+    }
+    model.confirm_quit = true;
+    model.message = Some(Message {
+        text: "Work is running and would be interrupted: press q again to quit, any other key to stay.".to_string(),
+        error: true,
+    });
+    vec![Effect::Redraw]
 }
 
 fn moved(changed: bool) -> Vec<Effect> {
@@ -129,6 +170,7 @@ fn related_len(model: &Model, kind: ScreenKind) -> usize {
         ScreenKind::PatchDetail { patch } => model.fleet.patches[patch].assets.len(),
         ScreenKind::AssetDetail { asset } => model.fleet.assets[asset].patches.len(),
         ScreenKind::Checklist { .. } => STEP_COUNT,
+        ScreenKind::Journal => model.journal.rows().len(),
     }
 }
 
@@ -138,7 +180,9 @@ fn move_by(model: &mut Model, delta: isize) -> bool {
     if let Some(top) = model.stack.len().checked_sub(1) {
         let len = related_len(model, model.stack[top].kind);
         let screen = &mut model.stack[top];
-        let moved = screen.cursor.move_by(delta, len, detail_page(height));
+        let moved = screen
+            .cursor
+            .move_by(delta, len, screen_page(screen.kind, height));
         if moved && matches!(screen.kind, ScreenKind::Checklist { .. }) {
             // Each step's details start at their top.
             screen.scroll = 0;
@@ -174,12 +218,15 @@ fn text_lines(model: &Model, kind: ScreenKind, selected: usize) -> usize {
                 .get(selected)
                 .map_or(0, |step| step.details.len())
         }
+        ScreenKind::Journal => 0,
     }
 }
 
 /// A page down the list; on a drill-down screen, a few lines of its text.
 fn page(model: &mut Model, direction: isize) -> bool {
-    if let Some(screen) = model.stack.last().copied() {
+    if let Some(screen) = model.stack.last().copied()
+        && screen.kind != ScreenKind::Journal
+    {
         const STEP: u16 = 5;
         let lines = text_lines(model, screen.kind, screen.cursor.selected);
         // Wrapping can add lines, so the whole count (not count - 1) stays reachable.
@@ -197,7 +244,11 @@ fn page(model: &mut Model, direction: isize) -> bool {
         }
         return scroll != screen.scroll;
     }
-    let page = isize::try_from(model.page()).unwrap_or(isize::MAX);
+    let rows = match model.top() {
+        Some(screen) => screen_page(screen.kind, model.height),
+        None => model.page(),
+    };
+    let page = isize::try_from(rows).unwrap_or(isize::MAX);
     move_by(model, direction.saturating_mul(page))
 }
 
@@ -236,6 +287,7 @@ fn open(model: &mut Model) -> Vec<Effect> {
             model.message = Some(Message { text, error: false });
             return vec![Effect::Redraw];
         }
+        Some((ScreenKind::Journal, _)) => None,
     };
     match next {
         Some(kind) => {
@@ -254,7 +306,7 @@ fn checklist(model: &mut Model) -> Vec<Effect> {
         Some((ScreenKind::AssetDetail { asset }, at)) => {
             model.fleet.assets[asset].patches.get(at).copied()
         }
-        Some((ScreenKind::Checklist { .. }, _)) => return vec![],
+        Some((ScreenKind::Checklist { .. } | ScreenKind::Journal, _)) => return vec![],
     };
     match patch {
         Some(patch) => {

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
+use secureupdate::app::fleet::{due_cell, environment_word, exposure_word};
 use secureupdate::core::asset::{Criticality, Environment, Exposure};
 use secureupdate::core::reasons::finding_reasons;
 use secureupdate::core::risk::{RankedAsset, rank_assets, rank_patches};
@@ -81,21 +82,6 @@ fn to_json(assessment: &Assessment, ranked: &RankedAsset<'_>) -> AssetJson {
     }
 }
 
-fn environment_word(e: Environment) -> &'static str {
-    match e {
-        Environment::Staging => "staging",
-        Environment::Production => "prod",
-    }
-}
-
-fn exposure_word(e: Exposure) -> &'static str {
-    match e {
-        Exposure::Internet => "internet",
-        Exposure::Internal => "internal",
-        Exposure::Isolated => "isolated",
-    }
-}
-
 pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write) -> Result<()> {
     let patches = rank_patches(&assessment.patches, &assessment.scored);
     let ranked = rank_assets(
@@ -129,11 +115,10 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
     for r in &ranked {
         let asset = r.asset;
         let (class, due) = match &r.worst {
-            Some(w) if w.overdue => (
+            Some(w) => (
                 w.class.label(),
-                format!("OVERDUE {}d", (assessment.today - w.due).num_days()),
+                due_cell(w.due, w.overdue, assessment.today),
             ),
-            Some(w) => (w.class.label(), w.due.to_string()),
             None => ("-", "-".to_string()),
         };
         writeln!(

@@ -53,8 +53,14 @@ fn screen(model: &Model, look: &Look) -> Terminal<TestBackend> {
 
 /// Snapshots `view` after `commands`, at both sizes and in both looks.
 fn snapshot_view(view: &str, commands: &[Command]) {
+    snapshot_view_with(view, commands, |_| {});
+}
+
+/// As [`snapshot_view`], on a model that `prepare` changed first.
+fn snapshot_view_with(view: &str, commands: &[Command], prepare: impl Fn(&mut Model)) {
     for (width, height) in [(80, 24), (120, 40)] {
         let mut model = demo_model(width, height);
+        prepare(&mut model);
         for command in commands {
             update(&mut model, Action::Command(*command));
         }
@@ -189,4 +195,63 @@ fn the_selected_row_is_marked_and_highlighted_not_only_coloured() {
             .modifier
             .contains(ratatui::style::Modifier::REVERSED)
     );
+}
+
+/// A journal of 30 entries, as the console would read it: newest first, one subject hostile.
+fn journal_loaded(model: &mut Model) {
+    use secureupdate::app::journal::{JournalRow, JournalSnapshot};
+    use secureupdate::core::journal::{ChainHash, Head, JournalId};
+    let kinds = [
+        "note",
+        "approve",
+        "step_started",
+        "output_digest",
+        "step_finished",
+    ];
+    let recent = (1..=30u64)
+        .rev()
+        .map(|seq| JournalRow {
+            seq,
+            ts: format!("2026-11-20T{:02}:{:02}:00.000Z", 2 + seq / 60, seq % 60),
+            operator: if seq % 7 == 0 { "bob" } else { "alice" }.to_string(),
+            kind: kinds[(seq % 5) as usize].to_string(),
+            subject: if seq == 29 {
+                "web-01 \u{1b}[2J cleared?".to_string()
+            } else {
+                format!("plan 9f86d081 host web-{:02}", seq % 4)
+            },
+        })
+        .collect();
+    update(
+        model,
+        Action::JournalLoaded(Ok(Some(JournalSnapshot {
+            id: JournalId([0x8d; 16]),
+            head: Head {
+                size: 30,
+                hash: ChainHash([0xb2; 32]),
+            },
+            recent,
+        }))),
+    );
+}
+
+#[test]
+fn journal() {
+    snapshot_view_with(
+        "journal",
+        &[Command::Journal, Command::Down],
+        journal_loaded,
+    );
+}
+
+#[test]
+fn queue_with_the_journal_head_in_the_status_bar() {
+    snapshot_view_with("queue_with_journal", &[], journal_loaded);
+}
+
+#[test]
+fn journal_not_started() {
+    snapshot_view_with("journal_empty", &[Command::Journal], |model| {
+        update(model, Action::JournalLoaded(Ok(None)));
+    });
 }

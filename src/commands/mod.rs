@@ -1,11 +1,21 @@
 //! One module per command.
 
+pub mod apply;
+mod apply_checks;
+mod apply_output;
+pub mod approve;
 pub mod assets;
 mod console;
+mod console_journal;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
+mod file_undo;
 pub mod init;
+pub mod journal;
+pub mod keygen;
 pub mod patches;
+pub mod plan;
+mod rollout_plan;
 mod table;
 pub mod tui;

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono::NaiveDate;
+use secureupdate::app::fleet::{due_cell, kev_mark};
 use secureupdate::core::reasons::finding_reasons;
 use secureupdate::core::risk::{RankedPatch, ScoredFinding, rank_patches};
 use serde::Serialize;
@@ -133,16 +134,8 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
     )?;
     for r in &ranked {
         let worst = &r.worst;
-        let due = if worst.overdue {
-            format!("OVERDUE {}d", (assessment.today - worst.due).num_days())
-        } else {
-            worst.due.to_string()
-        };
-        let kev = match (&worst.kev, worst.ransomware()) {
-            (Some(_), true) => "KEV!",
-            (Some(_), false) => "KEV",
-            (None, _) => "-",
-        };
+        let due = due_cell(worst.due, worst.overdue, assessment.today);
+        let kev = kev_mark(worst.kev.is_some(), worst.ransomware());
         writeln!(
             out,
             "{}",

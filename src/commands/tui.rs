@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
+use secureupdate::adapters::journal::OperatorSigner;
 use secureupdate::app::Model;
 use secureupdate::app::keymap::Keymap;
-use secureupdate::config::{ThemeSpec, load_theme};
+use secureupdate::config::{Role, ThemeSpec, load_theme};
 use secureupdate::tui::style::Look;
 
+use super::console_journal::{SiteJournal, checkpoint_on_exit};
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
+use crate::operator_key::unlock_operator;
 
 /// How the operator wants the console to look and which keys it takes.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -27,9 +30,13 @@ pub struct ConsoleArgs {
     /// Key bindings to use instead of the defaults (else the site's keys.toml, if any).
     #[arg(long, global = true, value_name = "FILE")]
     pub keys: Option<PathBuf>,
-    /// Who is at the keyboard: an operator named in site.toml, shown in the status bar.
+    /// Who is at the keyboard: an operator named in site.toml, shown in the status bar. An
+    /// operator with a key unlocks it at start (the password is asked then, never mid-run).
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
+    /// The operator's secret key (default keys/NAME.key in the site).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub secret: Option<PathBuf>,
 }
 
 /// Whether the locale promises UTF-8 (the first of LC_ALL, LC_CTYPE, LANG that is set).
@@ -105,6 +112,41 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
             "the console needs a terminal; for scripts use `patches --json` or `assets --json`",
         )));
     }
+    let signer = unlock(assessment, args)?;
     tracing::info!(site = %assessment.site.dir.display(), "console started");
-    secureupdate::tui::runtime::run(model, &look).map_err(|e| anyhow!("the console failed: {e}"))
+    let journal = SiteJournal::new(&assessment.site.dir);
+    secureupdate::tui::runtime::run(model, &look, &journal)
+        .map_err(|e| anyhow!("the console failed: {e}"))?;
+    if let Some(signer) = signer {
+        let is_signer = assessment
+            .site
+            .config
+            .operator(signer.operator())
+            .is_some_and(|o| o.has_role(Role::Signer));
+        if is_signer {
+            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, &signer) {
+                Ok(Some(path)) => println!("journal checkpoint written: {}", path.display()),
+                Ok(None) => {}
+                Err(error) => eprintln!("warning: no journal checkpoint was written: {error}"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Unlocks the `--operator`'s key before the terminal is taken over, when site.toml gives the
+/// operator one: an operator without a key can look but not sign.
+fn unlock(assessment: &Assessment, args: &ConsoleArgs) -> Result<Option<OperatorSigner>> {
+    let Some(name) = &args.operator else {
+        return Ok(None);
+    };
+    let has_key = assessment
+        .site
+        .config
+        .operator(name)
+        .is_some_and(|o| o.public_key.is_some());
+    if !has_key {
+        return Ok(None);
+    }
+    unlock_operator(&assessment.site, name, args.secret.as_deref()).map(Some)
 }

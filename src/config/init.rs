@@ -14,6 +14,7 @@ const SITE_TEMPLATE: &str = include_str!("templates/site.toml");
 const POLICY_TEMPLATE: &str = include_str!("templates/policy.toml");
 const INVENTORY_TEMPLATE: &str = include_str!("templates/inventory.toml");
 const KEYS_README: &str = include_str!("templates/keys_README.md");
+const PATCH_EXAMPLE: &str = include_str!("templates/patch_example.toml");
 
 /// Directories a new site starts with, empty.
 const SITE_DIRS: [&str; 6] = [
@@ -28,11 +29,13 @@ const SITE_DIRS: [&str; 6] = [
 /// Writes a new site from the commented templates into `dir`, which must not exist or be
 /// empty. The result loads with `Site::load` as it is; operators add keys with `keygen`.
 pub fn write_site(dir: &Path) -> Result<(), ConfigError> {
-    let files: [(&str, &[u8]); 4] = [
+    let files: [(&str, &[u8]); 5] = [
         (SITE_FILE, SITE_TEMPLATE.as_bytes()),
         (POLICY_FILE, POLICY_TEMPLATE.as_bytes()),
         (INVENTORY_FILE, INVENTORY_TEMPLATE.as_bytes()),
         ("keys/README.md", KEYS_README.as_bytes()),
+        // Not `*.toml`, so it is not loaded until the operator copies it to one.
+        ("patches/example.toml.sample", PATCH_EXAMPLE.as_bytes()),
     ];
     write_tree(dir, &files, &SITE_DIRS)
 }

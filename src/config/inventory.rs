@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::document::{Document, Issue};
 use super::error::{ConfigError, FieldPath};
-use super::names::{check_address, check_name, check_text, check_word};
+use super::names::{check_address, check_marker_dir, check_name, check_text, check_word};
 use crate::core::asset::{Asset, Criticality, Environment, Exposure, InstalledPackage, OsRelease};
 use crate::core::version;
 
@@ -43,6 +43,9 @@ struct RawAsset {
     owner: Option<String>,
     #[serde(default)]
     last_scan: Option<toml::value::Datetime>,
+    /// Where this host keeps rollout locks and markers, when not the site default.
+    #[serde(default)]
+    marker_dir: Option<String>,
     #[serde(default)]
     packages: BTreeMap<String, PackageSpec>,
 }
@@ -100,11 +103,25 @@ impl<'de> Deserialize<'de> for PackageSpec {
     }
 }
 
+/// `inventory.toml` after validation.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    pub assets: Vec<Asset>,
+    /// Asset name to its own marker directory, for the assets that set `marker_dir`.
+    pub marker_dirs: BTreeMap<String, String>,
+}
+
 /// Reads and validates `inventory.toml`. A file without assets is a valid, empty fleet.
 pub fn load_inventory(path: &Path) -> Result<Vec<Asset>, ConfigError> {
+    read_inventory(path).map(|inventory| inventory.assets)
+}
+
+/// As [`load_inventory`], with the per-asset settings that are not part of the core asset.
+pub fn read_inventory(path: &Path) -> Result<Inventory, ConfigError> {
     let document = Document::read(path)?;
     let raw: RawInventory = document.deserialize()?;
     let mut assets = Vec::with_capacity(raw.asset.len());
+    let mut marker_dirs = BTreeMap::new();
     let mut first_index: HashMap<String, usize> = HashMap::new();
     for (i, raw_asset) in raw.asset.into_iter().enumerate() {
         let field = FieldPath::root().key("asset").index(i);
@@ -118,10 +135,18 @@ pub fn load_inventory(path: &Path) -> Result<Vec<Asset>, ConfigError> {
             )));
         }
         first_index.insert(raw_asset.name.clone(), i);
+        if let Some(dir) = &raw_asset.marker_dir {
+            check_marker_dir(dir)
+                .map_err(|e| document.invalid(Issue::new(field.clone().key("marker_dir"), e)))?;
+            marker_dirs.insert(raw_asset.name.clone(), dir.clone());
+        }
         let asset = to_asset(raw_asset, &field).map_err(|issue| document.invalid(issue))?;
         assets.push(asset);
     }
-    Ok(assets)
+    Ok(Inventory {
+        assets,
+        marker_dirs,
+    })
 }
 
 fn to_asset(raw: RawAsset, field: &FieldPath) -> Result<Asset, Issue> {

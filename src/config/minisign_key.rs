@@ -25,12 +25,17 @@ impl MinisignPublicKey {
             );
         }
         let encoded = lines.next().unwrap_or_default().trim();
+        Self::parse_base64(encoded).map_err(|e| format!("line 2 {e}"))
+    }
+
+    /// Parses the key's base64 line alone, as pinned in site.toml.
+    pub fn parse_base64(encoded: &str) -> Result<MinisignPublicKey, String> {
         let bytes = STANDARD.decode(encoded).map_err(|_| {
-            "line 2 is not base64; expected the base64 of a minisign Ed25519 public key".to_string()
+            "is not base64; expected the base64 of a minisign Ed25519 public key".to_string()
         })?;
         if bytes.len() != 42 || !bytes.starts_with(b"Ed") {
             return Err(format!(
-                "line 2 decodes to {} bytes; expected 42 bytes starting with \"Ed\" (a minisign Ed25519 public key)",
+                "decodes to {} bytes; expected 42 bytes starting with \"Ed\" (a minisign Ed25519 public key)",
                 bytes.len()
             ));
         }
@@ -39,6 +44,15 @@ impl MinisignPublicKey {
         let mut key = [0u8; 32];
         key.copy_from_slice(&bytes[10..42]);
         Ok(MinisignPublicKey { key_id, key })
+    }
+
+    /// The base64 line of the key, as minisign writes it and site.toml pins it.
+    pub fn to_base64(&self) -> String {
+        let mut bytes = Vec::with_capacity(42);
+        bytes.extend_from_slice(b"Ed");
+        bytes.extend_from_slice(&self.key_id);
+        bytes.extend_from_slice(&self.key);
+        STANDARD.encode(bytes)
     }
 
     /// The key id as `minisign` prints it.

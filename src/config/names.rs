@@ -61,6 +61,27 @@ pub(crate) fn check_text(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Marker directories reach shell command lines on hosts: an absolute path of plain
+/// characters, without `.` or `..` segments.
+pub(crate) fn check_marker_dir(value: &str) -> Result<(), String> {
+    let expected = "expected an absolute directory such as /var/lib/secureupdate/markers (A-Z a-z 0-9 . _ - / only)";
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+    let segments_ok = value
+        .split('/')
+        .skip(1)
+        .all(|segment| !segment.is_empty() && segment != "." && segment != "..");
+    if value.starts_with('/') && value.len() > 1 && value.len() <= 200 && plain && segments_ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not usable; {expected}",
+            value.escape_debug()
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +107,23 @@ mod tests {
         assert!(check_address("a b").is_err());
         assert!(check_address("a\u{7}").is_err());
         assert!(check_address("").is_err());
+    }
+
+    #[test]
+    fn marker_dirs_are_plain_absolute_paths() {
+        assert!(check_marker_dir("/var/lib/secureupdate/markers").is_ok());
+        for bad in [
+            "",
+            "/",
+            "relative/dir",
+            "/a/../b",
+            "/a//b",
+            "/a/b/",
+            "/a b",
+            "/a;rm",
+            "/$(x)",
+        ] {
+            assert!(check_marker_dir(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::document::{Document, Issue};
 use super::error::{ConfigError, FieldPath};
 use super::minisign_key::MinisignPublicKey;
-use super::names::{check_name, check_text};
+use super::names::{check_marker_dir, check_name, check_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -30,6 +30,21 @@ pub struct Operator {
     /// until `secureupdate keygen` has made a key and site.toml names it.
     #[serde(default)]
     pub public_key: Option<PathBuf>,
+    /// Public key files of keys replaced by a key rotation: trusted for what they signed up to
+    /// the journal's rotation entry, never after it. `secureupdate keygen` adds them.
+    #[serde(default)]
+    pub retired_keys: Vec<PathBuf>,
+}
+
+impl Role {
+    /// The role as site.toml spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Approver => "approver",
+            Role::Signer => "signer",
+            Role::Deployer => "deployer",
+        }
+    }
 }
 
 impl Operator {
@@ -38,13 +53,41 @@ impl Operator {
     }
 }
 
+/// A minisign public key pinned in site.toml in full (the base64 line of its `.pub` file):
+/// a key id alone could be forged, the whole key cannot.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PinnedKey(MinisignPublicKey);
+
+impl PinnedKey {
+    pub fn new(key: MinisignPublicKey) -> PinnedKey {
+        PinnedKey(key)
+    }
+
+    pub fn key(&self) -> &MinisignPublicKey {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PinnedKey {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<PinnedKey, String> {
+        MinisignPublicKey::parse_base64(&text)
+            .map(PinnedKey)
+            .map_err(|e| format!("`{text}` {e} (the second line of a .pub file)"))
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trust {
+    /// Keys whose signatures are accepted on feed bundles.
     #[serde(default)]
-    pub feed_keys: Vec<PathBuf>,
+    pub feed_keys: Vec<PinnedKey>,
+    /// Keys whose signatures are accepted on patch artifacts.
     #[serde(default)]
-    pub artifact_keys: Vec<PathBuf>,
+    pub artifact_keys: Vec<PinnedKey>,
     /// Directories artifacts may be taken from, absolute or relative to the site.
     #[serde(default)]
     pub artifact_sources: Vec<PathBuf>,
@@ -80,6 +123,29 @@ fn default_command_timeout() -> u32 {
     600
 }
 
+/// Where hosts keep rollout locks and completion markers unless an asset sets its own.
+pub const DEFAULT_MARKER_DIR: &str = "/var/lib/secureupdate/markers";
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolloutSettings {
+    /// Absolute directory on each host for step locks and completion markers.
+    #[serde(default = "default_marker_dir")]
+    pub marker_dir: String,
+}
+
+impl Default for RolloutSettings {
+    fn default() -> Self {
+        RolloutSettings {
+            marker_dir: default_marker_dir(),
+        }
+    }
+}
+
+fn default_marker_dir() -> String {
+    DEFAULT_MARKER_DIR.to_string()
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Theme {
@@ -102,12 +168,21 @@ pub struct SiteConfig {
     pub ssh: SshSettings,
     #[serde(default)]
     pub theme: Theme,
+    #[serde(default)]
+    pub rollout: RolloutSettings,
 }
 
 impl SiteConfig {
     /// Reads and validates `site.toml` at `path`; key files are looked up relative to `site_dir`.
     pub fn load(path: &Path, site_dir: &Path) -> Result<SiteConfig, ConfigError> {
-        let document = Document::read(path)?;
+        SiteConfig::from_document(&Document::read(path)?, site_dir)
+    }
+
+    /// As [`SiteConfig::load`], from a document already read.
+    pub(crate) fn from_document(
+        document: &Document,
+        site_dir: &Path,
+    ) -> Result<SiteConfig, ConfigError> {
         if document.is_blank() {
             return Err(document.invalid(Issue::new(
                 FieldPath::root(),
@@ -147,6 +222,13 @@ impl SiteConfig {
                     ),
                 ));
             }
+            for (k, key) in operator.retired_keys.iter().enumerate() {
+                check_key_file(site_dir, key).map_err(|problem| {
+                    let (KeyFileProblem::Missing(message) | KeyFileProblem::Unusable(message)) =
+                        problem;
+                    Issue::new(field.clone().key("retired_keys").index(k), message)
+                })?;
+            }
             if let Some(key) = &operator.public_key {
                 check_key_file(site_dir, key).map_err(|problem| {
                     let message = match problem {
@@ -165,10 +247,16 @@ impl SiteConfig {
             ("feed_keys", &self.trust.feed_keys),
             ("artifact_keys", &self.trust.artifact_keys),
         ] {
-            for (i, key) in keys.iter().enumerate() {
-                check_key_file(site_dir, key).map_err(|problem| {
-                    Issue::new(trust.clone().key(list).index(i), problem.into_message())
-                })?;
+            for (i, pinned) in keys.iter().enumerate() {
+                if let Some(first) = keys[..i].iter().position(|k| k == pinned) {
+                    return Err(Issue::new(
+                        trust.clone().key(list).index(i),
+                        format!(
+                            "key {} is already pinned as {list}[{first}]; expected each key once",
+                            pinned.key().key_id_hex()
+                        ),
+                    ));
+                }
             }
         }
         for (i, source) in self.trust.artifact_sources.iter().enumerate() {
@@ -191,6 +279,8 @@ impl SiteConfig {
                 ));
             }
         }
+        check_marker_dir(&self.rollout.marker_dir)
+            .map_err(|e| Issue::new(FieldPath::root().key("rollout").key("marker_dir"), e))?;
         Ok(())
     }
 }
@@ -207,14 +297,6 @@ pub fn resolve_in_site(site_dir: &Path, path: &Path) -> PathBuf {
 enum KeyFileProblem {
     Missing(String),
     Unusable(String),
-}
-
-impl KeyFileProblem {
-    fn into_message(self) -> String {
-        match self {
-            KeyFileProblem::Missing(e) | KeyFileProblem::Unusable(e) => e,
-        }
-    }
 }
 
 fn check_key_file(site_dir: &Path, key: &Path) -> Result<MinisignPublicKey, KeyFileProblem> {

@@ -9,6 +9,7 @@ pub mod patch;
 pub mod policy;
 pub mod reasons;
 pub mod risk;
+pub mod rollout;
 pub mod sanitize;
 pub mod threat;
 pub mod version;

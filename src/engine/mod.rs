@@ -1,4 +1,17 @@
 //! Drives rollouts: takes a stored plan, asks an executor to run steps, writes state and journal
 //! through ports and emits events. No terminal code.
 
+pub mod events;
 pub mod executor;
+mod host;
+mod output;
+pub mod ports;
+mod run;
+pub mod script;
+
+pub use events::{EngineEvent, GateKind, HostResult, RunOutcome, StepStatus};
+pub use ports::{
+    AlwaysYes, AnswerFuture, Decider, PortError, Question, RunJournal, RunState, RunStore,
+    StepRecord, StepResult, StoredRun, StoredStep,
+};
+pub use run::{Engine, EngineError, EngineSettings};

@@ -12,12 +12,17 @@ use super::input;
 use super::render::draw;
 use super::style::Look;
 use super::terminal::Console;
+use crate::app::journal::{JournalSource, RECENT_ENTRIES};
 use crate::app::{Action, Effect, Model, update};
 
 const TICK: Duration = Duration::from_secs(1);
 
-/// Runs the console until the operator quits.
-pub fn run(mut model: Model, look: &Look) -> io::Result<()> {
+/// Runs the console until the operator quits; the journal view reads `journal`.
+pub fn run(mut model: Model, look: &Look, journal: &dyn JournalSource) -> io::Result<()> {
+    update(
+        &mut model,
+        Action::JournalLoaded(journal.load(RECENT_ENTRIES)),
+    );
     let mut console = Console::start()?;
     let size = console.terminal.size()?;
     update(
@@ -51,6 +56,12 @@ pub fn run(mut model: Model, look: &Look) -> io::Result<()> {
         }
         if effects.contains(&Effect::Quit) {
             return Ok(());
+        }
+        if effects.contains(&Effect::ReloadJournal) {
+            effects.extend(update(
+                &mut model,
+                Action::JournalLoaded(journal.load(RECENT_ENTRIES)),
+            ));
         }
         if effects.contains(&Effect::Suspend) {
             if let Err(error) = console.suspend() {

@@ -22,7 +22,7 @@ name = "bob"
 roles = ["deployer"]
 
 [trust]
-feed_keys = ["keys/feed.pub"]
+feed_keys = ["RWQCAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIC"]
 
 [ssh]
 known_hosts = "ssh/known_hosts"
@@ -105,7 +105,6 @@ pub fn valid_site() -> TempDir {
     write(dir.path(), "policy.toml", POLICY);
     write(dir.path(), "inventory.toml", INVENTORY);
     write(dir.path(), "keys/alice.pub", &public_key_text(1));
-    write(dir.path(), "keys/feed.pub", &public_key_text(2));
     dir
 }
 

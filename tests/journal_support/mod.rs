@@ -148,13 +148,18 @@ impl Site {
 
     /// A raw connection with the append-only triggers dropped, as an attacker would.
     pub fn attacker(&self) -> Connection {
-        let conn = Connection::open(self.db()).unwrap();
-        conn.execute_batch(
-            "DROP TRIGGER IF EXISTS entries_no_update; DROP TRIGGER IF EXISTS entries_no_delete;",
-        )
-        .unwrap();
-        conn
+        attacker_connection(&self.db())
     }
+}
+
+/// A raw connection to the journal at `db` with the append-only triggers dropped.
+pub fn attacker_connection(db: &Path) -> Connection {
+    let conn = Connection::open(db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS entries_no_update; DROP TRIGGER IF EXISTS entries_no_delete;",
+    )
+    .unwrap();
+    conn
 }
 
 /// Asserts the report's first problem.

@@ -2,13 +2,13 @@
 //! so that `minisign -VH -m <file> -p <operator.pub>` verifies them without our code.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::db::Journal;
 use super::error::{JournalError, Result};
 use super::keys::{OperatorSigner, read_small};
 use super::trusted::TrustedKeys;
+use crate::config::write_atomically;
 use crate::core::journal::checkpoint::parse_file_stem;
 use crate::core::journal::{Checkpoint, Head, JournalId, Problem, ProblemKind, SignatureVerdict};
 
@@ -56,18 +56,6 @@ pub fn write_checkpoint(
         text: text_path,
         signature: signature_path,
     })
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension("tmp");
-    let mut file = fs::File::create(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent() {
-        fs::File::open(parent)?.sync_all()?;
-    }
-    Ok(())
 }
 
 /// A checkpoint found in the directory, read and its signature checked.

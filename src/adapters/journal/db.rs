@@ -87,6 +87,27 @@ impl Journal {
         Journal::load(conn, path)
     }
 
+    /// Opens an existing journal for reading only: the file is never written, no migration
+    /// runs and the journal mode is left as it is, so verifying a copy changes nothing in it.
+    /// SQLite may add empty `-wal`/`-shm` files beside it to read a WAL-mode file; where it
+    /// cannot (read-only media), the file is read as immutable, since nobody can be writing it.
+    pub fn open_read_only(path: &Path) -> Result<Journal> {
+        if !path.exists() {
+            return Err(JournalError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let conn = match open_read_only_with(path, false) {
+            Err(JournalError::Sqlite { source, .. })
+                if source.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) =>
+            {
+                open_read_only_with(path, true)?
+            }
+            other => other?,
+        };
+        Journal::load(conn, path)
+    }
+
     /// Opens the journal at `path`, creating it if there is none.
     pub fn open_or_create(path: &Path) -> Result<Journal> {
         if path.exists() {
@@ -163,6 +184,57 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     }
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
         .map_err(sqlite(path))
+}
+
+/// A read-only connection whose schema version is this program's. `immutable` skips SQLite's
+/// locks and WAL (its side files), for files nobody can be writing.
+fn open_read_only_with(path: &Path, immutable: bool) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let uri = format!(
+        "file:{}{}?mode=ro{}",
+        // An empty authority, so that a path starting with `//` stays a path.
+        if path.is_absolute() { "//" } else { "" },
+        uri_path(path),
+        if immutable { "&immutable=1" } else { "" }
+    );
+    let conn = Connection::open_with_flags(uri, flags).map_err(sqlite(path))?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(sqlite(path))?;
+    // SQLite opens lazily: this first read is where a missing side file shows.
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(sqlite(path))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(JournalError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known,
+        });
+    }
+    if version < known {
+        return Err(JournalError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("not a journal of this version (schema version {version})"),
+        });
+    }
+    Ok(conn)
+}
+
+/// `path` for a `file:` URI: bytes other than unreserved ones and `/` are percent-encoded.
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn migrate(conn: &Connection, path: &Path, new_id: Option<JournalId>) -> Result<()> {

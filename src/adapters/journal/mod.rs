@@ -8,6 +8,7 @@ mod error;
 mod export;
 mod keys;
 mod read;
+mod site_files;
 mod trusted;
 mod verify;
 
@@ -19,6 +20,9 @@ pub use export::{export_jsonl, verify_jsonl};
 pub use keys::{
     KeyPairText, OperatorSigner, generate_keypair, is_password_protected, key_id, load_public_key,
     parse_public_key, write_keypair,
+};
+pub use site_files::{
+    checkpoint_site_journal, checkpoints_dir, journal_path, site_trusted_keys, verify_site_journal,
 };
 pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
 pub use verify::verify_journal;

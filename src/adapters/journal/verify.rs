@@ -16,14 +16,15 @@ use crate::core::journal::{
 };
 
 /// Verifies the journal at `db_path` with the checkpoints in `checkpoints_dir`, trusting the
-/// given operator keys. A damaged or unreadable database is an error, not a report.
+/// given operator keys. A damaged or unreadable database is an error, not a report. The
+/// database is opened read-only ([`Journal::open_read_only`]): verifying changes nothing.
 pub fn verify_journal(
     db_path: &Path,
     checkpoints_dir: &Path,
     trusted: &[(String, PublicKey)],
     anchor: Option<Anchor>,
 ) -> Result<VerifyReport> {
-    let journal = Journal::open(db_path)?;
+    let journal = Journal::open_read_only(db_path)?;
     let id = journal.id();
     let mut keys = TrustedKeys::new(trusted);
     let mut found = read_checkpoints(checkpoints_dir, id, &keys)?;
@@ -36,7 +37,7 @@ pub fn verify_journal(
     // SQLite's integrity check and the reading of rows run on threads of their own while this
     // one checks the chain; a failed integrity check still wins over any report.
     let (integrity, read) = std::thread::scope(|scope| {
-        let integrity = scope.spawn(|| Journal::open(db_path)?.integrity_check());
+        let integrity = scope.spawn(|| Journal::open_read_only(db_path)?.integrity_check());
         let (full, filled) = mpsc::sync_channel::<Chunk>(4);
         let (empty, emptied) = mpsc::channel::<Chunk>();
         let reader = scope.spawn(move || read_in_chunks(&journal, &full, &emptied));

@@ -6,6 +6,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("threat data", THREAT_DATA),
     ("findings", FINDINGS),
     ("vulnrichment cvss", VULNRICHMENT_CVSS),
+    ("rollouts", ROLLOUTS),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -94,6 +95,45 @@ CREATE TABLE cve_cvss (
 ) STRICT, WITHOUT ROWID;
 ";
 
+/// Plans as hashed (canonical JSON), runs (one per plan: its hash is the run's identity) and
+/// each host×step's intent and result, so a crashed run resumes without running a step twice.
+const ROLLOUTS: &str = "
+CREATE TABLE plans (
+    hash TEXT PRIMARY KEY CHECK (length(hash) = 64),
+    patch TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE runs (
+    plan_hash TEXT PRIMARY KEY REFERENCES plans (hash),
+    patch TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'done', 'halted', 'aborted')),
+    wave INTEGER CHECK (wave >= 0),
+    operator TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE host_steps (
+    plan_hash TEXT NOT NULL REFERENCES runs (plan_hash),
+    host TEXT NOT NULL,
+    step TEXT NOT NULL CHECK (step IN ('precheck', 'backup', 'upload', 'apply', 'verify', 'smoke', 'rollback')),
+    attempt INTEGER NOT NULL CHECK (attempt >= 1),
+    guard_key TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('intent', 'finished', 'failed')),
+    exit_code INTEGER,
+    reason TEXT,
+    unreachable INTEGER NOT NULL DEFAULT 0 CHECK (unreachable IN (0, 1)),
+    output_sha256 TEXT,
+    output_lines INTEGER CHECK (output_lines >= 0),
+    from_marker INTEGER CHECK (from_marker IN (0, 1)),
+    intent_at TEXT NOT NULL,
+    result_at TEXT,
+    PRIMARY KEY (plan_hash, host, step, attempt)
+) STRICT, WITHOUT ROWID;
+";
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -126,7 +166,7 @@ mod tests {
         version_2_database(&path);
 
         let store = StateStore::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(
             store.feed_fingerprint(FeedKind::Vulnrichment).unwrap(),
             None

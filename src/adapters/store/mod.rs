@@ -11,9 +11,11 @@ mod feeds;
 mod findings;
 mod lock;
 mod migrations;
+mod rollouts;
 mod rows;
 
 pub use database::{Settings, StateStore};
 pub use error::StoreError;
 pub use feeds::FeedStatus;
 pub use lock::{LOCK_FILE_NAME, SiteLock};
+pub use rollouts::StoredPlan;

@@ -3,10 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::{Cell, Row};
 
-use super::block;
-use super::queue::{draw_table, table};
+use super::queue::{draw_empty, draw_table, table, visible_rows};
 use crate::app::Model;
 use crate::app::fleet::{AssetRow, criticality_word, due_cell, environment_word, exposure_word};
 use crate::tui::style::Look;
@@ -87,23 +86,13 @@ pub fn row<'a>(model: &Model, a: &'a AssetRow, look: &Look, wide: bool, selected
 pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
     let wide = area.width >= WIDE;
     let cursor = model.assets.cursor;
-    let rows: Vec<Row> = model
-        .assets
-        .rows
-        .iter()
-        .enumerate()
-        .skip(cursor.offset)
-        .take(model.page())
-        .map(|(at, &i)| {
-            row(
-                model,
-                &model.fleet.assets[i],
-                look,
-                wide,
-                at == cursor.selected,
-            )
-        })
-        .collect();
+    let rows = visible_rows(
+        &model.assets.rows,
+        &model.fleet.assets,
+        cursor,
+        model.page(),
+        |a, selected| row(model, a, look, wide, selected),
+    );
     let title = Line::from(" Assets, riskiest first ");
     if model.assets.rows.is_empty() {
         let text = if model.fleet.assets.is_empty() {
@@ -111,12 +100,7 @@ pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         } else {
             "No asset matches the filter. Esc clears it."
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(look.styles.dim)
-                .block(block(title, look)),
-            area,
-        );
+        draw_empty(frame, area, title, text, look);
         return;
     }
     let table = table(rows, header(look, wide), widths(wide), title, look);

@@ -3,10 +3,13 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::status_fit::{StatusPart, fit_status};
 use crate::app::Model;
+use crate::app::journal::JournalView;
 use crate::app::keymap::{Command, KeyCode};
 use crate::app::maintenance::{WindowStatus, short_duration, window_status};
 use crate::app::model::{Pane, ScreenKind};
@@ -66,41 +69,74 @@ fn count(shown: usize, total: usize) -> String {
     }
 }
 
-/// Site, operator, feed age, maintenance window; the site name gives way when space is short.
+/// Site, operator, feed age, maintenance window and journal head; when space is short the
+/// site name gives way first, then the feed age and the window are shortened and dropped.
 pub fn status(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
     let s = &look.styles;
     let site = &model.fleet.site;
-    let sep = look.separator();
     let window = match window_status(&site.windows, model.now) {
-        WindowStatus::Open { name, left } => Span::styled(
-            format!("window OPEN: {name}, {} left", short_duration(left)),
-            s.status.patch(s.ok),
-        ),
-        WindowStatus::Closed { next, opens_in } => Span::raw(format!(
-            "window closed; {next} in {}",
-            short_duration(opens_in)
-        )),
-        WindowStatus::NoWindows => Span::raw("no windows"),
+        WindowStatus::Open { name, left } => StatusPart {
+            text: format!("window OPEN: {name}, {} left", short_duration(left)),
+            short: Some(format!("OPEN, {} left", short_duration(left))),
+            style: s.status.patch(s.ok),
+            give_way: Some(1),
+        },
+        WindowStatus::Closed { next, opens_in } => StatusPart {
+            text: format!("window closed; {next} in {}", short_duration(opens_in)),
+            short: Some(format!("window in {}", short_duration(opens_in))),
+            style: Style::default(),
+            give_way: Some(1),
+        },
+        WindowStatus::NoWindows => StatusPart {
+            text: "no windows".to_string(),
+            short: None,
+            style: Style::default(),
+            give_way: Some(1),
+        },
     };
-    let right = vec![
-        Span::raw(sep),
-        Span::raw(format!(
-            "op: {}",
-            look.text(site.operator.as_deref().unwrap_or("none"))
-        )),
-        Span::raw(sep),
-        Span::raw(feed_age(site.feeds_loaded_at, model.now)),
-        Span::raw(sep),
+    let (feeds, feeds_short) = feed_age(site.feeds_loaded_at, model.now);
+    let mut parts = vec![
+        StatusPart {
+            text: format!(
+                "op: {}",
+                look.text(site.operator.as_deref().unwrap_or("none"))
+            ),
+            short: None,
+            style: Style::default(),
+            give_way: Some(2),
+        },
+        StatusPart {
+            text: feeds,
+            short: Some(feeds_short),
+            style: Style::default(),
+            give_way: Some(0),
+        },
         window,
     ];
-    let right_width: usize = right.iter().map(Span::width).sum();
-    let room = usize::from(area.width).saturating_sub(right_width + 1);
-    let mut spans = vec![
-        Span::raw(" "),
-        Span::raw(fit(&look.text(&site.name), room, look)),
-    ];
-    spans.extend(right);
+    parts.extend(journal_part(&model.journal, look));
+    let name = look.text(&site.name);
+    let spans = fit_status(
+        &name,
+        |text, room| fit(text, room, look),
+        parts,
+        look.separator(),
+        usize::from(area.width),
+    );
     frame.render_widget(Paragraph::new(Line::from(spans)).style(s.status), area);
+}
+
+/// The journal's head, or why it is missing when reading it failed.
+fn journal_part(journal: &JournalView, look: &Look) -> Option<StatusPart> {
+    let (text, style) = match journal {
+        JournalView::Failed(_) => ("journal UNREADABLE".to_string(), look.styles.error),
+        view => (view.status_line()?, Style::default()),
+    };
+    Some(StatusPart {
+        text,
+        short: None,
+        style,
+        give_way: None,
+    })
 }
 
 /// `text` cut to `width` characters, with a marker when cut.
@@ -113,10 +149,14 @@ pub fn fit(text: &str, width: usize, look: &Look) -> String {
     format!("{kept}{marker}")
 }
 
-fn feed_age(loaded: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+/// How old the loaded feeds are, in full and short.
+fn feed_age(loaded: Option<DateTime<Utc>>, now: DateTime<Utc>) -> (String, String) {
     match loaded {
-        None => "feeds: none loaded".to_string(),
-        Some(at) => format!("feeds {} old", short_duration(now - at)),
+        None => ("feeds: none loaded".to_string(), "no feeds".to_string()),
+        Some(at) => {
+            let age = short_duration(now - at);
+            (format!("feeds {age} old"), format!("feeds {age}"))
+        }
     }
 }
 
@@ -146,6 +186,14 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::NextPane, "pane"),
             (Command::Filter, "filter"),
             (Command::Sort, "sort"),
+            (Command::Quit, "quit"),
+        ],
+        Some(ScreenKind::Journal) => &[
+            (Command::Help, "help"),
+            (Command::Down, "older"),
+            (Command::Up, "newer"),
+            (Command::PageDown, "page"),
+            (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],
         Some(ScreenKind::Checklist { .. }) => &[

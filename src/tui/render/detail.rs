@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Row, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-use super::queue::{draw_table, table};
+use super::queue::{draw_table, table, visible_rows};
 use super::{assets, block, queue};
 use crate::app::Model;
 use crate::app::fleet::{criticality_word, due_cell, environment_word, exposure_word, kev_mark};
@@ -136,15 +136,13 @@ pub fn patch(
 
     let wide = area.width >= 120;
     let cursor = screen.cursor;
-    let rows: Vec<Row> = p
-        .assets
-        .iter()
-        .enumerate()
-        .skip(cursor.offset)
-        .take(usize::from(bottom.height.saturating_sub(3)))
-        .filter_map(|(at, &i)| Some((at, model.fleet.assets.get(i)?)))
-        .map(|(at, a)| assets::row(model, a, look, wide, at == cursor.selected))
-        .collect();
+    let rows = visible_rows(
+        &p.assets,
+        &model.fleet.assets,
+        cursor,
+        usize::from(bottom.height.saturating_sub(3)),
+        |a, selected| assets::row(model, a, look, wide, selected),
+    );
     let title = Line::from(format!(" Affected assets ({}) ", p.assets.len()));
     let table = table(
         rows,
@@ -222,15 +220,13 @@ pub fn asset(
 
     let wide = area.width >= 120;
     let cursor = screen.cursor;
-    let rows: Vec<Row> = a
-        .patches
-        .iter()
-        .enumerate()
-        .skip(cursor.offset)
-        .take(usize::from(bottom.height.saturating_sub(3)))
-        .filter_map(|(at, &i)| Some((at, model.fleet.patches.get(i)?)))
-        .map(|(at, p)| queue::row(model, p, look, wide, at == cursor.selected))
-        .collect();
+    let rows = visible_rows(
+        &a.patches,
+        &model.fleet.patches,
+        cursor,
+        usize::from(bottom.height.saturating_sub(3)),
+        |p, selected| queue::row(model, p, look, wide, selected),
+    );
     let title = Line::from(format!(" Pending patches ({}) ", a.patches.len()));
     let table = table(
         rows,

@@ -5,7 +5,9 @@ mod checklist;
 mod chrome;
 mod detail;
 mod help;
+mod journal;
 mod queue;
+mod status_fit;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -46,6 +48,7 @@ pub fn draw(frame: &mut Frame, model: &Model, look: &Look) {
             ScreenKind::Checklist { patch } => {
                 checklist::steps(frame, body, model, patch, screen, look)
             }
+            ScreenKind::Journal => journal::view(frame, body, model, screen, look),
         },
     }
     chrome::status(frame, status, model, look);

@@ -97,27 +97,44 @@ pub fn draw_table(frame: &mut Frame, area: Rect, table: Table, cursor: Cursor, e
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
-    let wide = area.width >= WIDE;
-    let cursor = model.queue.cursor;
-    let page = model.page();
-    let rows: Vec<Row> = model
-        .queue
-        .rows
+/// The rows of `items[indices]` that fit in `height` lines from the cursor's offset, the
+/// selected one marked.
+pub fn visible_rows<'a, T>(
+    indices: &[usize],
+    items: &'a [T],
+    cursor: Cursor,
+    height: usize,
+    row: impl Fn(&'a T, bool) -> Row<'a>,
+) -> Vec<Row<'a>> {
+    indices
         .iter()
         .enumerate()
         .skip(cursor.offset)
-        .take(page)
-        .map(|(at, &i)| {
-            row(
-                model,
-                &model.fleet.patches[i],
-                look,
-                wide,
-                at == cursor.selected,
-            )
-        })
-        .collect();
+        .take(height)
+        .filter_map(|(at, &i)| Some(row(items.get(i)?, at == cursor.selected)))
+        .collect()
+}
+
+/// A list's frame with `text` instead of rows: nothing to show, or nothing matches the filter.
+pub fn draw_empty(frame: &mut Frame, area: Rect, title: Line, text: &str, look: &Look) {
+    frame.render_widget(
+        Paragraph::new(text.to_string())
+            .style(look.styles.dim)
+            .block(block(title, look)),
+        area,
+    );
+}
+
+pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
+    let wide = area.width >= WIDE;
+    let cursor = model.queue.cursor;
+    let rows = visible_rows(
+        &model.queue.rows,
+        &model.fleet.patches,
+        cursor,
+        model.page(),
+        |p, selected| row(model, p, look, wide, selected),
+    );
     let title = Line::from(vec![Span::raw(format!(
         " Pending patches, most urgent first, as of {} ",
         model.fleet.today
@@ -128,12 +145,7 @@ pub fn list(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         } else {
             "No patch matches the filter. Esc clears it."
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(look.styles.dim)
-                .block(block(title, look)),
-            area,
-        );
+        draw_empty(frame, area, title, text, look);
         return;
     }
     let table = table(rows, header(look, wide), widths(wide), title, look);

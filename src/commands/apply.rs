@@ -1,0 +1,206 @@
+//! `secureupdate apply PATCH --operator NAME [--yes] [--executor ssh|sim] [--emergency REASON]`:
+//! checks the plan (drift, approvals, maintenance window), then runs it — or resumes its
+//! unfinished run — printing `host | line` and a summary. Exit 0 when done, 1 when halted,
+//! aborted or refused, 2 for bad input.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use clap::ValueEnum;
+use secureupdate::adapters::journal::{
+    Journal, checkpoints_dir, journal_path, verify_site_journal,
+};
+use secureupdate::adapters::rollout_journal::RolloutJournal;
+use secureupdate::adapters::sim::SimExecutor;
+use secureupdate::adapters::store::StateStore;
+use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
+use secureupdate::core::journal::EntryKind;
+use secureupdate::engine::{AlwaysYes, Decider, Engine, EngineSettings, RunJournal, RunOutcome};
+use serde_json::json;
+
+use super::apply_checks::{check_approvals, check_drift, check_window};
+use super::apply_output::{TerminalDecider, print_events};
+use super::rollout_plan::{current_plan, printable};
+use crate::assessment::Assessment;
+use crate::exit::bad_input;
+use crate::operator_key::unlock_operator;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExecutorKind {
+    /// Real hosts over SSH.
+    Ssh,
+    /// The simulated training fleet (state kept in the site's sim/ directory).
+    Sim,
+}
+
+pub struct ApplyArgs<'a> {
+    pub patch: &'a str,
+    pub operator: &'a str,
+    pub yes: bool,
+    pub executor: ExecutorKind,
+    pub emergency: Option<&'a str>,
+    pub scenario: Option<&'a str>,
+    /// The deployer's secret key, when not keys/NAME.key.
+    pub secret: Option<&'a std::path::Path>,
+}
+
+/// How long a simulated step takes when no scenario says otherwise.
+const SIM_STEP_MS: u64 = 50;
+
+#[derive(Debug, thiserror::Error)]
+enum ApplyError {
+    #[error("operator `{0}` does not have the deployer role in site.toml")]
+    NotADeployer(String),
+    #[error(
+        "the ssh executor is not available yet in this build; use --executor sim for the simulated fleet"
+    )]
+    SshUnavailable,
+    #[error("no terminal to ask at the gates; pass --yes to proceed and roll back automatically")]
+    NoTerminal,
+    #[error("--emergency: expected a reason on one line of printable text")]
+    BadReason,
+    #[error("the rollout halted in wave {0}: {1}")]
+    Halted(u32, String),
+    #[error("the rollout was stopped at the gate after wave {0}: {1}")]
+    Aborted(u32, String),
+}
+
+pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) -> Result<()> {
+    let site = &assessment.site;
+    let deployer = site
+        .config
+        .operator(args.operator)
+        .filter(|op| op.has_role(Role::Deployer))
+        .ok_or_else(|| bad_input(ApplyError::NotADeployer(printable(args.operator))))?;
+    if args.executor == ExecutorKind::Ssh {
+        return Err(bad_input(ApplyError::SshUnavailable));
+    }
+    let reason = args
+        .emergency
+        .map(|reason| {
+            let ok = !reason.trim().is_empty()
+                && reason.len() <= 500
+                && !reason.chars().any(char::is_control);
+            if ok {
+                Ok(reason.trim().to_string())
+            } else {
+                Err(bad_input(ApplyError::BadReason))
+            }
+        })
+        .transpose()?;
+    let scenario = sim_scenario(site, args.scenario)?;
+    let decider: Arc<dyn Decider> = if args.yes {
+        Arc::new(AlwaysYes)
+    } else if std::io::stdin().is_terminal() {
+        Arc::new(TerminalDecider)
+    } else {
+        return Err(bad_input(ApplyError::NoTerminal));
+    };
+
+    let plan = current_plan(assessment, args.patch)?;
+    let hash = plan.hash()?;
+    let mut store = StateStore::open(&site.dir.join("state.db"))
+        .with_context(|| format!("opening the state store in {}", site.dir.display()))?;
+    check_drift(&store, &plan, &hash)?;
+    check_approvals(site, &plan, &hash, &deployer.name)?;
+    let window = check_window(site, &plan, Utc::now());
+    if window.is_err() && reason.is_none() {
+        return window;
+    }
+
+    let signer = unlock_operator(site, &deployer.name, args.secret)?;
+    // The rollout seals the journal with checkpoints as it goes; each vouches for everything
+    // before it, so the journal must verify before a single entry is added.
+    verify_site_journal(&site.dir, &site.config)?;
+    let journal = Journal::open_or_create(&journal_path(&site.dir))?;
+    let mut journal = RolloutJournal::new(journal, signer)
+        .with_checkpoints(
+            checkpoints_dir(&site.dir),
+            site.policy.journal.checkpoint_every,
+        )
+        .map_err(|e| anyhow::anyhow!(e.0))?;
+    if let (Err(refusal), Some(reason)) = (&window, &reason) {
+        journal.decision(
+            EntryKind::Proceed,
+            &format!("plan {hash} emergency"),
+            json!({"plan_hash": hash, "emergency": reason, "outside_window": refusal.to_string()}),
+        )?;
+        writeln!(
+            out,
+            "Emergency rollout outside the maintenance window: {reason}"
+        )?;
+    }
+    store.save_plan(&plan)?;
+
+    let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
+    let executor = SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim")))?;
+    let settings = EngineSettings {
+        operator: deployer.name.clone(),
+        artifact_local: plan
+            .patch
+            .artifact
+            .as_ref()
+            .map(|a| site.path(Path::new(&a.path))),
+        poll_interval: Duration::from_millis(200),
+        max_polls: 3000,
+    };
+    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(
+        Arc::new(executor),
+        Box::new(store),
+        Box::new(journal),
+        decider,
+        events,
+        settings,
+    );
+    let total = plan.host_count();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (outcome, tally) =
+        runtime.block_on(async { tokio::join!(engine.run(plan), print_events(received, out)) });
+    let summary = if tally.is_empty() {
+        "this plan's run had already ended; nothing ran".to_string()
+    } else {
+        tally.summary(total)
+    };
+    match outcome? {
+        RunOutcome::Done => {
+            writeln!(out, "Done: {summary}.")?;
+            Ok(())
+        }
+        RunOutcome::Halted { wave } => Err(ApplyError::Halted(wave, summary).into()),
+        RunOutcome::Aborted { wave } => Err(ApplyError::Aborted(wave, summary).into()),
+    }
+}
+
+/// The scenario named on the command line (from the site's scenarios/), else every host
+/// behaves.
+fn sim_scenario(site: &Site, name: Option<&str>) -> Result<Scenario> {
+    let Some(name) = name else {
+        return Ok(Scenario::all_good(SIM_STEP_MS));
+    };
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    let dir = site.dir.join(SCENARIOS_DIR);
+    let path = dir.join(format!("{name}.toml"));
+    if !plain || !path.is_file() {
+        return Err(bad_input(Message(format!(
+            "no scenario `{}`: expected the name of a file in {}",
+            printable(name),
+            dir.display()
+        ))));
+    }
+    let hosts: Vec<&str> = site.assets.iter().map(|a| a.name.as_str()).collect();
+    load_scenario(&path, &hosts).map_err(bad_input)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Message(String);

@@ -1,0 +1,120 @@
+//! What the engine reports while it runs, for the console and the headless printer.
+
+use crate::core::rollout::StepKind;
+use crate::engine::executor::OutputStream;
+
+/// How a host×step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStatus {
+    Succeeded,
+    /// Ran to its end with a non-zero exit code.
+    Failed {
+        exit_code: i32,
+    },
+    /// No exit code: unreachable, refused, or unknown after reconciling.
+    Lost {
+        reason: String,
+        unreachable: bool,
+    },
+}
+
+/// How a host ended within its wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostResult {
+    Succeeded,
+    /// A step failed; `rolled_back` when the rollback ran and succeeded.
+    Failed {
+        step: StepKind,
+        rolled_back: bool,
+    },
+    Unreachable {
+        step: StepKind,
+    },
+    /// Never started: the wave halted first.
+    Untouched,
+}
+
+impl HostResult {
+    pub fn is_failure(&self) -> bool {
+        matches!(
+            self,
+            HostResult::Failed { .. } | HostResult::Unreachable { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateKind {
+    /// A signed approval of the plan was required (and checked) before this wave.
+    Approval,
+    /// The wave finished: its results decide whether the next one starts.
+    Health,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    Done,
+    /// A wave's failures exceeded its threshold (or a canary failed).
+    Halted {
+        wave: u32,
+    },
+    /// The operator said no at a gate.
+    Aborted {
+        wave: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineEvent {
+    RunStarted {
+        plan_hash: String,
+        patch: String,
+        waves: usize,
+        hosts: usize,
+        resumed: bool,
+    },
+    WaveStarted {
+        wave: u32,
+        label: String,
+        hosts: usize,
+    },
+    StepStarted {
+        wave: u32,
+        host: String,
+        step: StepKind,
+    },
+    Output {
+        host: String,
+        step: StepKind,
+        stream: OutputStream,
+        line: String,
+    },
+    StepFinished {
+        wave: u32,
+        host: String,
+        step: StepKind,
+        status: StepStatus,
+        /// Taken from the store or a marker on the host: the step did not run again.
+        already_done: bool,
+    },
+    HostFinished {
+        wave: u32,
+        host: String,
+        result: HostResult,
+    },
+    GateReached {
+        wave: u32,
+        kind: GateKind,
+    },
+    WaveFinished {
+        wave: u32,
+        succeeded: usize,
+        failed: usize,
+        untouched: usize,
+        halted: bool,
+    },
+    RunFinished {
+        outcome: RunOutcome,
+    },
+}

@@ -1,0 +1,343 @@
+//! One host through its wave's steps: each step recorded as an intent before it runs and a
+//! result after; a step with only an intent is reconciled with the host's completion marker,
+//! never assumed; a failed apply, verify or smoke test is rolled back when the patch has a
+//! rollback and the operator (or `--yes`) says so.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::events::{EngineEvent, HostResult, StepStatus};
+use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
+use super::output::StepOutput;
+use super::ports::{Question, StepRecord, StepResult};
+use super::run::{EngineError, RunContext, locked};
+use super::script::{remote_artifact_path, step_script};
+use crate::core::journal::EntryKind;
+use crate::core::rollout::{PlanHost, StepKind, guard_key};
+
+/// Every step runs once per run; a retry would be a new attempt with its own guard key.
+const ATTEMPT: u32 = 1;
+
+pub(crate) async fn run_host<E: Executor + 'static>(
+    ctx: &Arc<RunContext<E>>,
+    wave_index: usize,
+    host_index: usize,
+) -> Result<HostResult, EngineError> {
+    let wave = &ctx.plan.waves[wave_index];
+    let target = host_target(&wave.hosts[host_index]);
+    let mut result = HostResult::Succeeded;
+    for &step in &wave.steps {
+        match run_step(ctx, wave.number, &target, step).await? {
+            StepStatus::Succeeded => continue,
+            StepStatus::Lost {
+                unreachable: true, ..
+            } => {
+                result = HostResult::Unreachable { step };
+            }
+            StepStatus::Failed { .. } | StepStatus::Lost { .. } => {
+                let rolled_back = roll_back(ctx, wave.number, &target, step).await?;
+                result = HostResult::Failed { step, rolled_back };
+            }
+        }
+        break;
+    }
+    ctx.emit(EngineEvent::HostFinished {
+        wave: wave.number,
+        host: target.name.clone(),
+        result: result.clone(),
+    });
+    Ok(result)
+}
+
+fn host_target(host: &PlanHost) -> HostTarget {
+    HostTarget {
+        name: host.name.clone(),
+        address: host.address.clone(),
+        port: host.port,
+        user: host.user.clone(),
+        marker_dir: host.marker_dir.clone(),
+    }
+}
+
+/// Runs the rollback after `failed` failed, when it makes sense and the operator agrees.
+/// Returns whether the rollback ran and succeeded.
+async fn roll_back<E: Executor + 'static>(
+    ctx: &Arc<RunContext<E>>,
+    wave: u32,
+    target: &HostTarget,
+    failed: StepKind,
+) -> Result<bool, EngineError> {
+    let changes_host = matches!(failed, StepKind::Apply | StepKind::Verify | StepKind::Smoke);
+    if !changes_host || ctx.plan.patch.steps.rollback.is_none() {
+        return Ok(false);
+    }
+    let decided_before =
+        ctx.records
+            .contains_key(&(target.name.clone(), StepKind::Rollback, ATTEMPT));
+    if !decided_before {
+        let question = Question::RollBack {
+            host: target.name.clone(),
+            failed_step: failed,
+        };
+        if !ctx.decider.ask(question).await {
+            return Ok(false);
+        }
+        locked(&ctx.journal).decision(
+            EntryKind::Rollback,
+            &format!("plan {} host {}", ctx.plan_hash, target.name),
+            json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()}),
+        )?;
+    }
+    let status = run_step(ctx, wave, target, StepKind::Rollback).await?;
+    Ok(status == StepStatus::Succeeded)
+}
+
+async fn run_step<E: Executor + 'static>(
+    ctx: &Arc<RunContext<E>>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+) -> Result<StepStatus, EngineError> {
+    let artifact_sha = ctx.plan.patch.artifact.as_ref().map(|a| a.sha256.as_str());
+    let key = guard_key(&ctx.plan_hash, &target.name, step, ATTEMPT, artifact_sha);
+    match ctx.records.get(&(target.name.clone(), step, ATTEMPT)) {
+        Some(StepRecord::Finished { exit_code }) => {
+            let status = status_of(&StepRecord::Finished {
+                exit_code: *exit_code,
+            });
+            announce(ctx, wave, target, step, status.clone(), true);
+            return Ok(status);
+        }
+        Some(record @ StepRecord::Failed { .. }) => {
+            let status = status_of(record);
+            announce(ctx, wave, target, step, status.clone(), true);
+            return Ok(status);
+        }
+        // Uploads leave no marker; sending the same file again is harmless.
+        Some(StepRecord::Intent { .. }) if step != StepKind::Upload => {
+            match reconcile(ctx, target, &key).await {
+                Reconciled::Absent => {}
+                Reconciled::Done(exit_code) => {
+                    let record = StepRecord::Finished { exit_code };
+                    return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
+                }
+                Reconciled::Lost {
+                    reason,
+                    unreachable,
+                } => {
+                    let record = StepRecord::Failed {
+                        reason,
+                        unreachable,
+                    };
+                    return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
+                }
+            }
+        }
+        Some(StepRecord::Intent { .. }) => {}
+        None => {
+            locked(&ctx.store).record_intent(&ctx.plan_hash, &target.name, step, ATTEMPT, &key)?
+        }
+    }
+    execute(ctx, wave, target, step, key).await
+}
+
+async fn execute<E: Executor + 'static>(
+    ctx: &Arc<RunContext<E>>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+    key: String,
+) -> Result<StepStatus, EngineError> {
+    ctx.emit(EngineEvent::StepStarted {
+        wave,
+        host: target.name.clone(),
+        step,
+    });
+    let output = StepOutput::new(step, ctx.events.clone());
+    let artifact = ctx.plan.patch.artifact.as_ref();
+    let outcome = match (step, artifact, ctx.settings.artifact_local.as_deref()) {
+        (StepKind::Upload, Some(artifact), Some(local)) => {
+            let remote = remote_artifact_path(artifact);
+            ctx.executor
+                .upload(target, local, &artifact.sha256, &remote)
+                .await
+        }
+        (StepKind::Upload, _, _) => return Err(EngineError::NoArtifact),
+        _ => {
+            let body = ctx.plan.patch.steps.script(step).unwrap_or("true");
+            let guarded = GuardedStep {
+                guard_key: key.clone(),
+                script: step_script(&ctx.plan.patch.id, step, body, artifact),
+                timeout: std::time::Duration::from_secs(u64::from(ctx.plan.step_timeout_s)),
+            };
+            ctx.executor.run_guarded(target, &guarded, &output).await
+        }
+    };
+    let digest = output.finish();
+    let (record, from_marker) = match outcome {
+        StepOutcome::Finished {
+            exit_code,
+            already_done,
+        } => (StepRecord::Finished { exit_code }, already_done),
+        StepOutcome::Unreachable { reason } => (
+            StepRecord::Failed {
+                reason,
+                unreachable: true,
+            },
+            false,
+        ),
+        StepOutcome::HostKeyRejected { reason } => (
+            StepRecord::Failed {
+                reason: format!("host key rejected: {reason}"),
+                unreachable: false,
+            },
+            false,
+        ),
+        StepOutcome::Locked | StepOutcome::TimedOut | StepOutcome::Unknown { .. } => {
+            let why = match &outcome {
+                StepOutcome::Locked => "another process held the step's lock".to_string(),
+                StepOutcome::TimedOut => "the step outlived its timeout".to_string(),
+                StepOutcome::Unknown { reason } => reason.clone(),
+                _ => String::new(),
+            };
+            match reconcile(ctx, target, &key).await {
+                Reconciled::Done(exit_code) => (StepRecord::Finished { exit_code }, true),
+                Reconciled::Absent => (
+                    StepRecord::Failed {
+                        reason: format!("{why}; no completion marker on the host"),
+                        unreachable: false,
+                    },
+                    false,
+                ),
+                Reconciled::Lost {
+                    reason,
+                    unreachable,
+                } => (
+                    StepRecord::Failed {
+                        reason: format!("{why}; {reason}"),
+                        unreachable,
+                    },
+                    false,
+                ),
+            }
+        }
+    };
+    conclude(ctx, wave, target, step, record, digest, from_marker)
+}
+
+/// Stores and journals a step's result, then announces it.
+fn conclude<E>(
+    ctx: &RunContext<E>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+    record: StepRecord,
+    (output_sha256, output_lines): (String, u64),
+    from_marker: bool,
+) -> Result<StepStatus, EngineError> {
+    let result = StepResult {
+        record,
+        output_sha256,
+        output_lines,
+        from_marker,
+    };
+    locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, ATTEMPT, &result)?;
+    let (exit_code, reason) = match &result.record {
+        StepRecord::Finished { exit_code } => (Some(*exit_code), None),
+        StepRecord::Failed { reason, .. } => (None, Some(reason.as_str())),
+        StepRecord::Intent { .. } => (None, None),
+    };
+    locked(&ctx.journal).events(&[(
+        EntryKind::StepFinished,
+        format!("plan {} host {} step {step}", ctx.plan_hash, target.name),
+        json!({
+            "plan_hash": ctx.plan_hash,
+            "host": target.name,
+            "step": step.as_str(),
+            "attempt": ATTEMPT,
+            "exit_code": exit_code,
+            "reason": reason,
+            "output_sha256": result.output_sha256,
+            "output_lines": result.output_lines,
+            "from_marker": from_marker,
+        }),
+    )])?;
+    let status = status_of(&result.record);
+    announce(ctx, wave, target, step, status.clone(), from_marker);
+    Ok(status)
+}
+
+fn announce<E>(
+    ctx: &RunContext<E>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+    status: StepStatus,
+    already_done: bool,
+) {
+    ctx.emit(EngineEvent::StepFinished {
+        wave,
+        host: target.name.clone(),
+        step,
+        status,
+        already_done,
+    });
+}
+
+fn status_of(record: &StepRecord) -> StepStatus {
+    match record {
+        StepRecord::Finished { exit_code: 0 } => StepStatus::Succeeded,
+        StepRecord::Finished { exit_code } => StepStatus::Failed {
+            exit_code: *exit_code,
+        },
+        StepRecord::Failed {
+            reason,
+            unreachable,
+        } => StepStatus::Lost {
+            reason: reason.clone(),
+            unreachable: *unreachable,
+        },
+        StepRecord::Intent { .. } => StepStatus::Lost {
+            reason: "no result recorded".to_string(),
+            unreachable: false,
+        },
+    }
+}
+
+enum Reconciled {
+    Done(i32),
+    Absent,
+    Lost { reason: String, unreachable: bool },
+}
+
+/// Asks the host what became of a step, waiting while it is still running there.
+async fn reconcile<E: Executor + 'static>(
+    ctx: &RunContext<E>,
+    target: &HostTarget,
+    key: &str,
+) -> Reconciled {
+    let mut polls = 0;
+    loop {
+        match ctx.executor.probe(target, key).await {
+            MarkerState::Done { exit_code } => return Reconciled::Done(exit_code),
+            MarkerState::Absent => return Reconciled::Absent,
+            MarkerState::Unreachable { reason } => {
+                return Reconciled::Lost {
+                    reason,
+                    unreachable: true,
+                };
+            }
+            MarkerState::Running if polls >= ctx.settings.max_polls => {
+                return Reconciled::Lost {
+                    reason: format!("still running on the host after {polls} checks"),
+                    unreachable: false,
+                };
+            }
+            MarkerState::Running => {
+                polls += 1;
+                tokio::time::sleep(ctx.settings.poll_interval).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! `plan`, `approve` and `apply` on a copy of the demo site, as an operator runs them, with
+//! the simulated fleet: approvals, drift, maintenance windows, halts, re-runs, and a SIGKILL
+//! mid-wave followed by a re-run that completes with every host×step run exactly once.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use chrono::{Datelike, Days, Utc};
+use secureupdate::adapters::journal::{generate_keypair, write_keypair};
+use secureupdate::adapters::sim::{ORIGINAL, PATCHED, load_host};
+use serde_json::Value;
+use tempfile::TempDir;
+
+const PATCH: &str = "openssh-regresshion-debian";
+
+fn secureupdate() -> Command {
+    let mut cmd = Command::cargo_bin("secureupdate").expect("binary");
+    cmd.args(["--log-file", "/dev/null"])
+        .env_remove("SECUREUPDATE_SITE");
+    cmd
+}
+
+/// The demo site with keys for alice (approver) and bob and carol (deployers).
+fn demo_site() -> (TempDir, PathBuf) {
+    let parent = TempDir::new().expect("temp dir");
+    let dir = parent.path().join("site");
+    secureupdate()
+        .arg("init")
+        .arg("--demo")
+        .arg(&dir)
+        .assert()
+        .success();
+    let mut site = fs::read_to_string(dir.join("site.toml")).unwrap();
+    for operator in ["alice", "bob", "carol"] {
+        let pair = generate_keypair(None).unwrap();
+        write_keypair(
+            &pair,
+            &dir.join(format!("keys/{operator}.pub")),
+            &dir.join(format!("keys/{operator}.key")),
+        )
+        .unwrap();
+        let line = format!("name = \"{operator}\"\n");
+        site = site.replacen(
+            &line,
+            &format!("{line}public_key = \"keys/{operator}.pub\"\n"),
+            1,
+        );
+    }
+    fs::write(dir.join("site.toml"), site).unwrap();
+    (parent, dir)
+}
+
+fn at(dir: &Path) -> Command {
+    let mut cmd = secureupdate();
+    cmd.arg("--site").arg(dir);
+    cmd
+}
+
+fn plan_json(dir: &Path) -> Value {
+    let output = at(dir).args(["plan", PATCH, "--json"]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn apply(dir: &Path, operator: &str, extra: &[&str]) -> Command {
+    let mut cmd = at(dir);
+    cmd.args([
+        "apply",
+        PATCH,
+        "--operator",
+        operator,
+        "--executor",
+        "sim",
+        "--yes",
+    ])
+    .args(extra);
+    cmd
+}
+
+fn approve(dir: &Path, hash: &str, operator: &str) -> Command {
+    let mut cmd = at(dir);
+    cmd.args(["approve", hash, "--operator", operator]);
+    cmd
+}
+
+fn stderr(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn hosts_and_steps(plan: &Value) -> (Vec<String>, usize) {
+    let mut hosts = Vec::new();
+    let mut steps = 0;
+    for wave in plan["plan"]["waves"].as_array().unwrap() {
+        let count = wave["steps"].as_array().unwrap().len();
+        for host in wave["hosts"].as_array().unwrap() {
+            hosts.push(host["name"].as_str().unwrap().to_string());
+            steps += count;
+        }
+    }
+    (hosts, steps)
+}
+
+#[test]
+fn plan_json_carries_a_stable_hash_and_puts_staging_first() {
+    let (_tmp, dir) = demo_site();
+    let first = plan_json(&dir);
+    let hash = first["plan_hash"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+    assert_eq!(first, plan_json(&dir), "the same site gives the same plan");
+    let waves = first["plan"]["waves"].as_array().unwrap();
+    assert_eq!(waves[0]["kind"], "staging");
+    assert_eq!(waves[1]["kind"], "canary");
+    assert_eq!(waves[1]["approval_before"], true);
+    assert_eq!(first["plan"]["class"], "high");
+}
+
+#[test]
+fn an_unknown_patch_and_a_malformed_definition_are_bad_input() {
+    let (_tmp, dir) = demo_site();
+    let (code, _, err) = stderr(at(&dir).args(["plan", "no-such-patch"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no patch definition `no-such-patch`") && err.contains(PATCH),
+        "{err}"
+    );
+
+    fs::write(dir.join("patches/broken.toml"), "id = \"broken\"\ntitle = \"x\"\nfixes = [\"CVE-1\"]\n[targets]\nos = [\"debian-12\"]\n[steps]\napply = 42\n").unwrap();
+    let (code, _, err) = stderr(at(&dir).args(["plan", PATCH]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("patches/broken.toml:7:9: steps.apply: invalid type"),
+        "{err}"
+    );
+}
+
+#[test]
+fn apply_needs_an_approval_by_someone_else_then_runs_and_a_rerun_runs_nothing() {
+    let (_tmp, dir) = demo_site();
+    let plan = plan_json(&dir);
+    let hash = plan["plan_hash"].as_str().unwrap();
+
+    let (code, _, err) = stderr(&mut apply(&dir, "bob", &["--emergency", "test"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("needs 1 approval(s)"), "{err}");
+    assert!(!dir.join("sim").exists(), "nothing ran");
+
+    let (code, _, err) = stderr(&mut approve(&dir, hash, "bob"));
+    assert_eq!(code, 2, "bob is no approver: {err}");
+    let (code, _, err) = stderr(&mut approve(&dir, &"0".repeat(64), "alice"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no stored plan"), "{err}");
+    approve(&dir, hash, "alice").assert().success();
+
+    let (code, out, err) = stderr(&mut apply(
+        &dir,
+        "bob",
+        &["--emergency", "CVE-2024-6387 is exploited"],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("web-fra-01 | + set -eu"),
+        "host | line output: {out}"
+    );
+    assert!(
+        out.contains("Done: 17 succeeded, 0 failed (0 rolled back), 0 unreachable, 0 not started."),
+        "{out}"
+    );
+    let (hosts, steps) = hosts_and_steps(&plan);
+    let mut markers = 0;
+    for host in &hosts {
+        let state = load_host(&dir.join("sim"), host).unwrap();
+        assert_eq!(state.package(), PATCHED, "{host}");
+        markers += state.markers.len();
+    }
+    assert_eq!(markers, steps);
+
+    let (code, out, err) = stderr(&mut apply(&dir, "bob", &["--emergency", "again"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(" | + "), "nothing ran again: {out}");
+    assert!(
+        out.contains("Done: this plan's run had already ended; nothing ran."),
+        "{out}"
+    );
+    let again: usize = hosts
+        .iter()
+        .map(|h| load_host(&dir.join("sim"), h).unwrap().markers.len())
+        .sum();
+    assert_eq!(again, steps);
+}
+
+#[test]
+fn the_approver_cannot_deploy_and_a_changed_patch_is_refused_as_drift() {
+    let (_tmp, dir) = demo_site();
+    // alice may approve, but two_person forbids counting her approval when she deploys;
+    // she is no deployer anyway.
+    let hash = plan_json(&dir)["plan_hash"].as_str().unwrap().to_string();
+    approve(&dir, &hash, "alice").assert().success();
+    let (code, _, err) = stderr(&mut apply(&dir, "alice", &["--emergency", "x"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not have the deployer role"), "{err}");
+
+    let file = dir.join(format!("patches/{PATCH}.toml"));
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace(
+            "systemctl restart ssh\n\"\"\"\n# The fixed",
+            "systemctl restart ssh\nsleep 1\n\"\"\"\n# The fixed",
+        ),
+    )
+    .unwrap();
+    assert_ne!(plan_json(&dir)["plan_hash"].as_str().unwrap(), hash);
+    let (code, _, err) = stderr(&mut apply(&dir, "carol", &["--emergency", "x"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "plan drifted since approval: plan {hash} was approved"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn outside_the_maintenance_window_apply_is_refused_unless_an_emergency_is_declared() {
+    let (_tmp, dir) = demo_site();
+    // One window on a day that is neither today nor tomorrow (UTC).
+    let day = Utc::now()
+        .date_naive()
+        .checked_add_days(Days::new(3))
+        .unwrap();
+    let name = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [day.weekday().num_days_from_monday() as usize];
+    let policy = fs::read_to_string(dir.join("policy.toml")).unwrap();
+    let cut = policy.find("[[window]]").unwrap();
+    let policy = format!(
+        "{}[[window]]\nname = \"far\"\ndays = [\"{name}\"]\nstart = \"00:00\"\nduration_minutes = 1\nenvironments = [\"staging\", \"production\"]\n",
+        &policy[..cut]
+    ).replace("require_for = [\"critical\", \"high\"]", "require_for = []");
+    fs::write(dir.join("policy.toml"), policy).unwrap();
+
+    let (code, _, err) = stderr(&mut apply(&dir, "bob", &[]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("outside the maintenance window for staging"),
+        "{err}"
+    );
+    assert!(!dir.join("sim").exists());
+
+    let (code, out, err) = stderr(&mut apply(
+        &dir,
+        "bob",
+        &["--emergency", "actively exploited"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Emergency rollout outside the maintenance window: actively exploited"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_ssh_executor_is_not_available_yet() {
+    let (_tmp, dir) = demo_site();
+    let (code, _, err) = stderr(at(&dir).args(["apply", PATCH, "--operator", "bob", "--yes"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ssh executor is not available yet"), "{err}");
+}
+
+#[test]
+fn a_failing_canary_halts_with_exit_1_and_later_waves_stay_untouched() {
+    let (_tmp, dir) = demo_site();
+    let plan = plan_json(&dir);
+    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
+        .assert()
+        .success();
+    let (code, out, err) = stderr(&mut apply(
+        &dir,
+        "bob",
+        &["--emergency", "x", "--scenario", "canary-fails"],
+    ));
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        out.contains("print-01 | == failed at apply, rolled back"),
+        "{out}"
+    );
+    assert!(err.contains("the rollout halted in wave 2"), "{err}");
+    assert_eq!(
+        load_host(&dir.join("sim"), "print-01").unwrap().package(),
+        ORIGINAL
+    );
+    let waves = plan["plan"]["waves"].as_array().unwrap();
+    for wave in &waves[2..] {
+        for host in wave["hosts"].as_array().unwrap() {
+            let name = host["name"].as_str().unwrap();
+            assert!(
+                load_host(&dir.join("sim"), name).unwrap().untouched(),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn apply_killed_with_sigkill_mid_wave_then_run_again_runs_each_host_step_exactly_once() {
+    let (_tmp, dir) = demo_site();
+    let plan = plan_json(&dir);
+    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
+        .assert()
+        .success();
+    let binary = assert_cmd::cargo::cargo_bin("secureupdate");
+    let mut child = Process::new(&binary)
+        .args(["--log-file", "/dev/null", "--site"])
+        .arg(&dir)
+        .args([
+            "apply",
+            PATCH,
+            "--operator",
+            "bob",
+            "--executor",
+            "sim",
+            "--yes",
+        ])
+        .args(["--emergency", "kill test", "--scenario", "all-good"])
+        .env_remove("SECUREUPDATE_SITE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until production hosts are being patched, then kill without warning.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let sim = dir.join("sim");
+    loop {
+        let started = fs::read_dir(&sim).map(|d| d.count()).unwrap_or(0);
+        if started >= 7 || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed before it finished");
+
+    let (code, out, err) = stderr(&mut apply(
+        &dir,
+        "bob",
+        &["--emergency", "resume", "--scenario", "all-good"],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.starts_with("Resuming ") || out.contains("\nResuming "),
+        "{out}"
+    );
+    let (hosts, steps) = hosts_and_steps(&plan);
+    let mut markers = 0;
+    for host in &hosts {
+        let state = load_host(&sim, host).unwrap();
+        assert_eq!(state.package(), PATCHED, "{host}");
+        for (key, runs) in &state.runs {
+            assert_eq!(*runs, 1, "{host}: {key} ran {runs} times");
+        }
+        markers += state.markers.len();
+    }
+    assert_eq!(markers, steps, "one completion marker per host×step");
+}
