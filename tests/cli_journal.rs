@@ -81,6 +81,23 @@ fn an_edited_payload_fails_verification_naming_its_entry() {
 }
 
 #[test]
+fn no_checkpoint_is_signed_over_a_journal_that_does_not_verify() {
+    let (_tmp, dir) = site_with_notes(3);
+    edit_payload(&attacker_connection(&dir.join("journal.db")), 2);
+    let output = run(&dir, &["journal", "checkpoint", "--operator", "alice"]);
+    assert_code(&output, 1);
+    assert!(
+        stderr(&output).contains("the journal does not verify (entry 2:"),
+        "{}",
+        stderr(&output)
+    );
+    let written = std::fs::read_dir(dir.join("checkpoints"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(written, 0, "nothing vouches for the edited journal");
+}
+
+#[test]
 fn a_cut_tail_is_caught_by_the_anchor() {
     let (_tmp, dir) = site_with_notes(3);
     let (_, report) = verify_json(&dir, &[]);

@@ -200,6 +200,14 @@ fn rollout_limits_are_checked() {
         policy_error("approvers = 1", "approvers = 0"),
         "policy.toml:24:13: approval.approvers: 0, but require_for names classes that need approval; expected at least 1"
     );
+    let message = policy_error(
+        "concurrency = 2",
+        "concurrency = 2\n\n[journal]\ncheckpoint_every = 0",
+    );
+    assert!(
+        message.starts_with("policy.toml:33:20: journal.checkpoint_every: 0; expected"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -5,13 +5,12 @@
 mod rollout_support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rollout_support::*;
 use secureupdate::adapters::sim::{PATCHED, SimExecutor, load_host};
 use secureupdate::adapters::store::StateStore;
 use secureupdate::core::policy::PriorityClass;
-use secureupdate::engine::{AlwaysYes, RunOutcome, RunState, RunStore};
+use secureupdate::engine::{AlwaysYes, EngineEvent, RunOutcome, RunState, RunStore, StepRecord};
 
 #[test]
 fn a_run_dropped_mid_wave_resumes_and_runs_every_host_step_exactly_once() {
@@ -28,24 +27,55 @@ fn a_run_dropped_mid_wave_resumes_and_runs_every_host_step_exactly_once() {
         .build()
         .unwrap();
 
-    // First process: stopped part-way through, in the middle of some step.
+    // First process: stopped while its sixth step is running on the host (cut on the event,
+    // not on the clock, so a loaded machine cuts at the same point).
     let first =
         Arc::new(SimExecutor::new(slow.clone(), &all_hosts(), Some(state_dir.clone())).unwrap());
-    let (first_engine, _events) = engine(site.path(), first, Arc::new(AlwaysYes), None);
-    let cut = runtime.block_on(async {
-        tokio::time::timeout(Duration::from_millis(300), first_engine.run(plan.clone())).await
+    let (first_engine, mut events) = engine(site.path(), first, Arc::new(AlwaysYes), None);
+    let finished_before_cut = runtime.block_on(async {
+        let run = first_engine.run(plan.clone());
+        tokio::pin!(run);
+        let mut started = 0;
+        loop {
+            tokio::select! {
+                _ = &mut run => break true,
+                event = events.recv() => match event {
+                    Some(EngineEvent::StepStarted { .. }) => {
+                        started += 1;
+                        if started == 6 {
+                            break false;
+                        }
+                    }
+                    Some(_) => {}
+                    None => break true,
+                },
+            }
+        }
     });
-    assert!(cut.is_err(), "the run was still going when it was cut");
+    assert!(
+        !finished_before_cut,
+        "the run was still going when it was cut"
+    );
     let mut store = StateStore::open(&site.path().join("state.db")).unwrap();
     assert_eq!(
         store.run_state(&hash).unwrap().map(|r| r.state),
         Some(RunState::Running)
     );
+    let unresolved = store
+        .steps(&hash)
+        .unwrap()
+        .into_iter()
+        .filter(|s| matches!(s.record, StepRecord::Intent { .. }))
+        .count();
+    assert!(
+        unresolved >= 1,
+        "the cut left a step with an intent and no result"
+    );
     let started_before: usize = all_hosts()
         .iter()
         .map(|h| load_host(&state_dir, h).unwrap().history.len())
         .sum();
-    assert!(started_before > 0, "some steps had started");
+    assert!(started_before >= 6, "six steps had started on the hosts");
 
     // Second process: a new executor reads the hosts' state back, a new engine the store.
     let second = Arc::new(SimExecutor::new(slow, &all_hosts(), Some(state_dir.clone())).unwrap());

@@ -99,6 +99,21 @@ fn everything_succeeds_every_step_runs_once_and_the_journal_verifies() {
         .sum();
     // rollout started + finished, a signed proceed per gate, a result per host×step.
     assert_eq!(report.size as usize, 2 + gates + steps);
+    // Sealed as it grew and once more at the end: the last checkpoint is the final head.
+    assert!(
+        report.checkpoints_checked as u64 >= report.size / CHECKPOINT_EVERY,
+        "{} checkpoints for {} entries",
+        report.checkpoints_checked,
+        report.size
+    );
+    let last = site
+        .path()
+        .join("checkpoints")
+        .join(format!("{}-{}.txt", report.journal_id, report.size));
+    assert!(
+        last.exists(),
+        "no checkpoint at the end of the rollout: {last:?}"
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! The edges: SQLite state store, the audit journal, threat feeds, signature checks and the
-//! simulated fleet.
+//! The edges: SQLite state store, the audit journal, threat feeds, signature checks, the
+//! simulated fleet and the ssh executor.
 
 pub mod artifacts;
 pub mod feeds;
@@ -7,4 +7,5 @@ pub mod journal;
 pub mod rollout_journal;
 pub mod signatures;
 pub mod sim;
+pub mod ssh;
 pub mod store;

@@ -10,7 +10,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::ValueEnum;
-use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::journal::{
+    Journal, checkpoints_dir, journal_path, verify_site_journal,
+};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
@@ -110,8 +112,16 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let journal = Journal::open_or_create(&site.dir.join("journal.db"))?;
-    let mut journal = RolloutJournal::new(journal, signer);
+    // The rollout seals the journal with checkpoints as it goes; each vouches for everything
+    // before it, so the journal must verify before a single entry is added.
+    verify_site_journal(&site.dir, &site.config)?;
+    let journal = Journal::open_or_create(&journal_path(&site.dir))?;
+    let mut journal = RolloutJournal::new(journal, signer)
+        .with_checkpoints(
+            checkpoints_dir(&site.dir),
+            site.policy.journal.checkpoint_every,
+        )
+        .map_err(|e| anyhow::anyhow!(e.0))?;
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(
             EntryKind::Proceed,

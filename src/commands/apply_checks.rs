@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use secureupdate::adapters::journal::{Journal, load_public_key, verify_journal};
+use secureupdate::adapters::journal::{
+    Journal, checkpoints_dir, journal_path, site_trusted_keys, verify_journal,
+};
 use secureupdate::adapters::store::StateStore;
 use secureupdate::app::maintenance::{WindowStatus, short_duration, window_status};
 use secureupdate::config::{Role, Site};
@@ -123,24 +125,19 @@ pub fn check_approvals(site: &Site, plan: &Plan, hash: &str, deployer: &str) -> 
 
 /// Approvals from a journal whose chain and signatures verify against site.toml's keys.
 fn read_approvals(site: &Site) -> Result<Vec<Approval>> {
-    let db = site.dir.join("journal.db");
+    let db = journal_path(&site.dir);
     if !db.exists() {
         return Ok(Vec::new());
     }
-    let mut trusted = Vec::new();
-    for operator in &site.config.operators {
-        if let Some(key) = &operator.public_key {
-            trusted.push((operator.name.clone(), load_public_key(&site.path(key))?));
-        }
-    }
-    let report = verify_journal(&db, &site.dir.join("checkpoints"), &trusted, None)?;
+    let trusted = site_trusted_keys(&site.dir, &site.config)?;
+    let report = verify_journal(&db, &checkpoints_dir(&site.dir), &trusted, None)?;
     if let Some(problem) = report.first_problem() {
         return Err(
             Refused::JournalBad(format!("entry {}: {}", problem.seq, problem.message)).into(),
         );
     }
     let mut approvals = Vec::new();
-    Journal::open(&db)?.for_each_row(1, |row| {
+    Journal::open_read_only(&db)?.for_each_row(1, |row| {
         if row.kind != "approve" {
             return;
         }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::journal::{Journal, journal_path};
 use secureupdate::adapters::store::{SiteLock, StateStore};
 use secureupdate::config::{Role, Site};
 use secureupdate::core::journal::{EntryKind, NewEntry};
@@ -52,7 +52,7 @@ pub fn run(
         &format!("plan {}", stored.hash),
         &json!({"plan_hash": stored.hash, "patch": stored.patch}),
     )?;
-    let mut journal = Journal::open_or_create(&dir.join("journal.db"))?;
+    let mut journal = Journal::open_or_create(&journal_path(dir))?;
     let appended = journal.append_decision(&entry, &signer)?;
     writeln!(
         out,

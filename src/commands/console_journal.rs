@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use secureupdate::adapters::journal::{
-    Journal, OperatorSigner, checkpoint_paths, checkpoints_dir, journal_path, write_checkpoint,
+    Journal, OperatorSigner, checkpoint_paths, checkpoint_site_journal, checkpoints_dir,
+    journal_path,
 };
 use secureupdate::app::journal::{JournalRow, JournalSnapshot, JournalSource};
+use secureupdate::config::SiteConfig;
 
 /// The journal of a site directory.
 pub struct SiteJournal {
@@ -59,6 +61,7 @@ impl JournalSource for SiteJournal {
 /// unless there is no journal or that head already has one. Returns the text file written.
 pub fn checkpoint_on_exit(
     site_dir: &Path,
+    config: &SiteConfig,
     signer: &OperatorSigner,
 ) -> Result<Option<PathBuf>, secureupdate::adapters::journal::JournalError> {
     let path = journal_path(site_dir);
@@ -71,5 +74,7 @@ pub fn checkpoint_on_exit(
     if head.size == 0 || checkpoint_paths(&dir, journal.id(), head.size).1.exists() {
         return Ok(None);
     }
-    Ok(Some(write_checkpoint(&dir, &journal, signer)?.text))
+    Ok(Some(
+        checkpoint_site_journal(site_dir, config, signer)?.text,
+    ))
 }

@@ -124,7 +124,7 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
             .operator(signer.operator())
             .is_some_and(|o| o.has_role(Role::Signer));
         if is_signer {
-            match checkpoint_on_exit(&assessment.site.dir, &signer) {
+            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, &signer) {
                 Ok(Some(path)) => println!("journal checkpoint written: {}", path.display()),
                 Ok(None) => {}
                 Err(error) => eprintln!("warning: no journal checkpoint was written: {error}"),

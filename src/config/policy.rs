@@ -88,6 +88,12 @@ fn validate(policy: &Policy) -> Result<(), Issue> {
             "0; expected at least 1 host at a time",
         ));
     }
+    if policy.journal.checkpoint_every == 0 {
+        return Err(Issue::new(
+            root().key("journal").key("checkpoint_every"),
+            "0; expected a number of entries of at least 1",
+        ));
+    }
     for (i, window) in policy.windows.iter().enumerate() {
         let field = root().key("window").index(i);
         check_text(&window.name).map_err(|e| Issue::new(field.clone().key("name"), e))?;

@@ -291,6 +291,26 @@ pub struct Policy {
     pub rollout: RolloutDefaults,
     #[serde(default, rename = "window")]
     pub windows: Vec<MaintenanceWindow>,
+    #[serde(default)]
+    pub journal: JournalPolicy,
+}
+
+/// How often the audit journal is sealed with a signed checkpoint while rollouts write to it
+/// (checkpoints are also written at the end of every rollout, on demand and as the console
+/// closes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalPolicy {
+    /// A checkpoint after every this many new entries (at least 1).
+    pub checkpoint_every: u64,
+}
+
+impl Default for JournalPolicy {
+    fn default() -> Self {
+        JournalPolicy {
+            checkpoint_every: 200,
+        }
+    }
 }
 
 impl Policy {

@@ -197,13 +197,20 @@ pub fn engine(
     let engine = Engine::new(
         executor,
         Box::new(store),
-        Box::new(RolloutJournal::new(journal, signer(site, "bob"))),
+        Box::new(
+            RolloutJournal::new(journal, signer(site, "bob"))
+                .with_checkpoints(site.join("checkpoints"), CHECKPOINT_EVERY)
+                .unwrap(),
+        ),
         decider,
         events,
         settings,
     );
     (engine, received)
 }
+
+/// How often the tests' rollouts seal the journal: often enough that every run writes several.
+pub const CHECKPOINT_EVERY: u64 = 10;
 
 pub fn save(site: &Path, plan: &Plan) -> String {
     StateStore::open(&site.join("state.db"))

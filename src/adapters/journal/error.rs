@@ -42,6 +42,14 @@ pub enum JournalError {
         "`{kind}` is not a machine event: machine events are step_started, step_finished, output_digest, rollout_started, rollout_finished"
     )]
     NotMachineEvent { kind: &'static str },
+    #[error(
+        "{path}: the journal does not verify (entry {seq}: {message}); see `secureupdate journal verify`"
+    )]
+    NotIntact {
+        path: PathBuf,
+        seq: u64,
+        message: String,
+    },
     #[error("entry is by `{entry}` but the key loaded is `{signer}`'s")]
     SignerMismatch { entry: String, signer: String },
     #[error(transparent)]

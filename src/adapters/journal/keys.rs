@@ -55,7 +55,11 @@ pub fn write_keypair(
         }
     }
     write_new(secret_path, pair.secret.as_bytes(), 0o600)?;
-    write_new(public_path, pair.public.as_bytes(), 0o644)
+    write_new(public_path, pair.public.as_bytes(), 0o644).inspect_err(|_| {
+        // All or nothing: a secret key without its public half is of no use and would block
+        // the next attempt. Best effort; the error that matters is the one returned.
+        let _ = fs::remove_file(secret_path);
+    })
 }
 
 fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {

@@ -21,6 +21,8 @@ pub use keys::{
     KeyPairText, OperatorSigner, generate_keypair, is_password_protected, key_id, load_public_key,
     parse_public_key, write_keypair,
 };
-pub use site_files::{checkpoints_dir, journal_path, site_trusted_keys};
+pub use site_files::{
+    checkpoint_site_journal, checkpoints_dir, journal_path, site_trusted_keys, verify_site_journal,
+};
 pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
 pub use verify::verify_journal;

@@ -4,8 +4,11 @@ use std::path::{Path, PathBuf};
 
 use minisign::PublicKey;
 
-use super::error::KeyError;
-use super::keys::load_public_key;
+use super::checkpoints::{CheckpointFiles, write_checkpoint};
+use super::db::Journal;
+use super::error::{JournalError, KeyError};
+use super::keys::{OperatorSigner, load_public_key};
+use super::verify::verify_journal;
 use crate::config::{SiteConfig, resolve_in_site};
 
 /// The journal database in a site directory.
@@ -32,4 +35,48 @@ pub fn site_trusted_keys(
         }
     }
     Ok(keys)
+}
+
+/// Verifies the whole site journal against site.toml's keys; a missing journal is an empty
+/// one. Returns the verified head hash (hex), if any.
+pub fn verify_site_journal(
+    site_dir: &Path,
+    config: &SiteConfig,
+) -> Result<Option<String>, JournalError> {
+    let path = journal_path(site_dir);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let trusted = site_trusted_keys(site_dir, config)?;
+    let report = verify_journal(&path, &checkpoints_dir(site_dir), &trusted, None)?;
+    match report.first_problem() {
+        Some(problem) => Err(JournalError::NotIntact {
+            path,
+            seq: problem.seq,
+            message: problem.message.clone(),
+        }),
+        None => Ok(Some(report.head)),
+    }
+}
+
+/// Signs a checkpoint of the site journal's head, but only once the whole journal verifies:
+/// a checkpoint vouches for everything before it, so it must never vouch for a head an
+/// attacker rewrote.
+pub fn checkpoint_site_journal(
+    site_dir: &Path,
+    config: &SiteConfig,
+    signer: &OperatorSigner,
+) -> Result<CheckpointFiles, JournalError> {
+    let path = journal_path(site_dir);
+    let verified = verify_site_journal(site_dir, config)?;
+    let journal = Journal::open_read_only(&path)?;
+    let head = journal.head()?;
+    if verified != Some(head.hash.to_string()) {
+        return Err(JournalError::NotIntact {
+            path,
+            seq: head.size,
+            message: "appended while the journal was being verified; try again".to_string(),
+        });
+    }
+    write_checkpoint(&checkpoints_dir(site_dir), &journal, signer)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::Utc;
-use secureupdate::adapters::journal::{Journal, checkpoints_dir, journal_path, write_checkpoint};
+use secureupdate::adapters::journal::{Journal, checkpoint_site_journal, journal_path};
 use secureupdate::config::{Role, Site};
 use secureupdate::core::journal::{Anchor, EntryKind, Head, JournalId, NewEntry};
 use serde_json::json;
@@ -84,7 +84,7 @@ pub fn checkpoint(
     }
     let journal = open_existing(site_dir)?;
     let signer = unlock_operator(&site, operator, secret)?;
-    let files = write_checkpoint(&checkpoints_dir(site_dir), &journal, &signer)?;
+    let files = checkpoint_site_journal(site_dir, &site.config, &signer)?;
     let head = files.checkpoint.head;
     writeln!(
         out,
