@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use secureupdate::adapters::feeds;
+use secureupdate::adapters::journal::OperatorSigner;
 use secureupdate::adapters::store::{
     BUNDLE_SOURCE_PREFIX, BundleRecord, FeedStatus, SiteLock, StateStore,
 };
@@ -39,6 +40,8 @@ pub struct Assessment {
     pub bundles: Vec<BundleRecord>,
     /// Set when the operator chose to rank on an expired bundle (see `feed_gate`).
     pub expired_override: Option<ExpiredOverride>,
+    /// The operator's key once something unlocked it, so its password is asked only once.
+    pub signer: Option<OperatorSigner>,
     /// Held for as long as the assessment lives, so that a console keeps its site to itself.
     _site_lock: SiteLock,
 }
@@ -100,6 +103,7 @@ impl Assessment {
             suppressed,
             bundles,
             expired_override: None,
+            signer: None,
             intel,
             site,
             _site_lock: site_lock,

@@ -89,6 +89,7 @@ pub fn enforce(
         "warning: ranking on EXPIRED feed {} seq {} (expired {}) by {operator}'s journaled override: {reason}",
         expired.feed_id, expired.seq, expired.expires
     );
+    assessment.signer = Some(signer);
     assessment.expired_override = Some(ExpiredOverride {
         operator: operator.to_string(),
         reason: reason.to_string(),

@@ -112,7 +112,11 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
             "the console needs a terminal; for scripts use `patches --json` or `assets --json`",
         )));
     }
-    let signer = unlock(assessment, args)?;
+    let unlocked = match &assessment.signer {
+        Some(_) => None,
+        None => unlock(assessment, args)?,
+    };
+    let signer = assessment.signer.as_ref().or(unlocked.as_ref());
     tracing::info!(site = %assessment.site.dir.display(), "console started");
     let journal = SiteJournal::new(&assessment.site.dir);
     secureupdate::tui::runtime::run(model, &look, &journal)
@@ -124,7 +128,7 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
             .operator(signer.operator())
             .is_some_and(|o| o.has_role(Role::Signer));
         if is_signer {
-            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, &signer) {
+            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, signer) {
                 Ok(Some(path)) => println!("journal checkpoint written: {}", path.display()),
                 Ok(None) => {}
                 Err(error) => eprintln!("warning: no journal checkpoint was written: {error}"),
