@@ -29,6 +29,7 @@ pub enum EntryKind {
     FeedOverride,
     Note,
     KeyRotation,
+    TrustChange,
     RolloutStarted,
     RolloutFinished,
     StepStarted,
@@ -37,7 +38,7 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 14] = [
+    pub const ALL: [EntryKind; 15] = [
         EntryKind::Approve,
         EntryKind::Proceed,
         EntryKind::Skip,
@@ -47,6 +48,7 @@ impl EntryKind {
         EntryKind::FeedOverride,
         EntryKind::Note,
         EntryKind::KeyRotation,
+        EntryKind::TrustChange,
         EntryKind::RolloutStarted,
         EntryKind::RolloutFinished,
         EntryKind::StepStarted,
@@ -65,6 +67,7 @@ impl EntryKind {
             EntryKind::FeedOverride => "feed_override",
             EntryKind::Note => "note",
             EntryKind::KeyRotation => "key_rotation",
+            EntryKind::TrustChange => "trust_change",
             EntryKind::RolloutStarted => "rollout_started",
             EntryKind::RolloutFinished => "rollout_finished",
             EntryKind::StepStarted => "step_started",
