@@ -1,5 +1,6 @@
 //! The attack list of issue 6 for feed bundles, each refused with its own message and exit
-//! code 1, and nothing imported or journaled.
+//! code 1 and nothing imported. Refusals of a well-signed bundle (rollback, equivocation,
+//! expiry, replay) are journaled as security events; broken bundles are not.
 
 mod bundle_support;
 mod signing_support;
@@ -24,11 +25,24 @@ fn refused(w: &World, bundle: &Path, needle: &str, imported_before: usize) {
     );
 }
 
+/// As [`refused`] for a bundle that is whole and well signed but must not be imported: the
+/// refusal itself is journaled, signed by the importing operator.
+fn refused_and_journaled(w: &World, bundle: &Path, needle: &str, imported_before: usize) {
+    let (_, stderr) = run_expecting(&mut w.import(bundle), 1);
+    assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
+    let entries = journal_entries(&w.site);
+    assert_eq!(entries.len(), imported_before + 1, "the refusal is journaled");
+    let (_, kind, subject, payload) = &entries[imported_before];
+    assert_eq!(kind, "feed_import");
+    assert!(subject.starts_with("feed import refused"), "{subject}");
+    assert!(payload.contains(needle), "{payload}");
+}
+
 #[test]
 fn a_lower_seq_is_a_rollback() {
     let w = world();
     run_expecting(&mut w.import(&w.build(&w.src, 5)), 0);
-    refused(
+    refused_and_journaled(
         &w,
         &w.build(&w.src, 4),
         "rollback refused: feed northwind seq 4 is older than seq 5",
@@ -40,7 +54,7 @@ fn a_lower_seq_is_a_rollback() {
 fn the_same_seq_with_other_content_is_an_equivocation_alert() {
     let w = world();
     run_expecting(&mut w.import(&w.build(&w.src, 3)), 0);
-    refused(
+    refused_and_journaled(
         &w,
         &w.build(&w.altered_src(), 3),
         "ALERT: equivocation: feed northwind seq 3",
@@ -58,7 +72,7 @@ fn an_expired_bundle_is_refused() {
         created,
         NaiveDate::from_ymd_opt(2025, 2, 1).unwrap(),
     );
-    refused(
+    refused_and_journaled(
         &w,
         &bundle,
         "expired: feed northwind seq 1 expired at 2025-02-01",
@@ -73,7 +87,7 @@ fn a_bundle_created_before_the_clock_floor_is_refused() {
     let expires = (now + Duration::days(30)).date_naive();
     run_expecting(&mut w.import(&w.build_at(&w.src, 1, now, expires)), 0);
     let older = w.build_at(&w.src, 2, now - Duration::days(2), expires);
-    refused(
+    refused_and_journaled(
         &w,
         &older,
         "is older than the newest bundle already seen",

@@ -146,7 +146,24 @@ fn import(
         store.clock_floor()?,
         now,
     )
-    .map_err(|refusal| classify(refusal.into()))?;
+    .map_err(|refusal| {
+        // A rollback, equivocation or replay attempt is a security event: the audit trail
+        // keeps it even though nothing was imported.
+        let payload = json!({
+            "feed_id": facts.feed_id,
+            "seq": facts.seq,
+            "manifest_sha256": facts.manifest_sha256,
+            "signed_by": bundle.key_id,
+            "refused": refusal.to_string(),
+        });
+        let subject = format!("feed import refused {} seq {}", facts.feed_id, facts.seq);
+        if let Err(error) =
+            decision::record(site_dir, &signer, EntryKind::FeedImport, &subject, &payload)
+        {
+            eprintln!("warning: the refusal could not be journaled: {error:#}");
+        }
+        classify(refusal.into())
+    })?;
     if verdict == BundleVerdict::AlreadyImported {
         writeln!(
             out,
