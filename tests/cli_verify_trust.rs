@@ -122,7 +122,10 @@ fn trust_add_pins_the_key_and_journals_it_then_verify_accepts_its_signatures() {
     let entries = journal_entries(&s.site);
     assert_eq!(entries.len(), 1);
     let (operator, kind, subject, payload) = &entries[0];
-    assert_eq!((operator.as_str(), kind.as_str()), ("alice", "trust_change"));
+    assert_eq!(
+        (operator.as_str(), kind.as_str()),
+        ("alice", "trust_change")
+    );
     assert_eq!(
         subject,
         &format!("trust add artifact key {}", other.pair.key_id)

@@ -31,7 +31,11 @@ fn refused_and_journaled(w: &World, bundle: &Path, needle: &str, imported_before
     let (_, stderr) = run_expecting(&mut w.import(bundle), 1);
     assert!(stderr.contains(needle), "expected {needle:?} in: {stderr}");
     let entries = journal_entries(&w.site);
-    assert_eq!(entries.len(), imported_before + 1, "the refusal is journaled");
+    assert_eq!(
+        entries.len(),
+        imported_before + 1,
+        "the refusal is journaled"
+    );
     let (_, kind, subject, payload) = &entries[imported_before];
     assert_eq!(kind, "feed_import");
     assert!(subject.starts_with("feed import refused"), "{subject}");

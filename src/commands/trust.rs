@@ -185,7 +185,8 @@ fn save_and_record(
     let path = site_dir.join(SITE_FILE);
     let before = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     edit.save().map_err(bad_input)?;
-    if let Err(error) = decision::record(site_dir, signer, EntryKind::TrustChange, subject, payload) {
+    if let Err(error) = decision::record(site_dir, signer, EntryKind::TrustChange, subject, payload)
+    {
         write_atomically(&path, &before)
             .with_context(|| format!("restoring {} after: {error:#}", path.display()))?;
         return Err(error.context("the change was not journaled, so site.toml was restored"));
