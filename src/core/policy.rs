@@ -291,6 +291,27 @@ pub struct Policy {
     pub rollout: RolloutDefaults,
     #[serde(default, rename = "window")]
     pub windows: Vec<MaintenanceWindow>,
+    #[serde(default)]
+    pub rollback: RollbackRules,
+}
+
+/// What happens when a host fails its post-deploy checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RollbackMode {
+    /// Run the patch's rollback at once; the policy's decision is journaled.
+    Automatic,
+    /// Ask the operator (headless `--yes` answers yes).
+    #[default]
+    Ask,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackRules {
+    /// A host whose `verify` step failed.
+    #[serde(default)]
+    pub on_failed_verify: RollbackMode,
 }
 
 impl Policy {
