@@ -90,6 +90,30 @@ fn run(cli: Cli) -> Result<()> {
             };
             commands::apply::run(&assessment, &args, &mut stdout)
         }
+        Command::Rollback {
+            patch,
+            operator,
+            host,
+            wave,
+            yes,
+            executor,
+        } => {
+            let assessment = open_site(&cli.site, "rollback", cli.as_of)?;
+            let scope = match (host, wave) {
+                (Some(host), _) => secureupdate::engine::RollbackScope::Host(host),
+                (None, Some(wave)) => secureupdate::engine::RollbackScope::Wave(wave),
+                (None, None) => secureupdate::engine::RollbackScope::Run,
+            };
+            let args = commands::rollback::RollbackArgs {
+                patch: &patch,
+                operator: &operator,
+                scope,
+                yes,
+                executor,
+                secret: cli.console.secret.as_deref(),
+            };
+            commands::rollback::run(&assessment, &args, &mut stdout)
+        }
     }
 }
 

@@ -243,7 +243,10 @@ fn the_rollback_setting_takes_automatic_or_ask_and_defaults_to_ask() {
     let good = "\n[rollback]\non_failed_verify = \"automatic\"\n";
     let dir = site_with("policy.toml", &format!("{POLICY}{good}"));
     let site = secureupdate::config::Site::load(dir.path()).unwrap();
-    assert_eq!(site.policy.rollback.on_failed_verify, RollbackMode::Automatic);
+    assert_eq!(
+        site.policy.rollback.on_failed_verify,
+        RollbackMode::Automatic
+    );
     let site = secureupdate::config::Site::load(valid_site().path()).unwrap();
     assert_eq!(site.policy.rollback.on_failed_verify, RollbackMode::Ask);
 }

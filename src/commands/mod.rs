@@ -16,6 +16,7 @@ pub mod journal;
 pub mod keygen;
 pub mod patches;
 pub mod plan;
+pub mod rollback;
 mod rollout_plan;
 mod table;
 pub mod tui;
