@@ -131,5 +131,9 @@ pub enum Command {
         /// Keep the training site in DIR instead of a fresh temporary directory.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// How the simulated fleet behaves in rollouts: a scenario of the training site
+        /// (all-good, canary-fails, hash-mismatch, host-drops, slow-verify). Default: all-good.
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
     },
 }

@@ -33,12 +33,16 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::Tui) {
         Command::Tui => {
             let assessment = open_site(&cli.site, "tui", cli.as_of)?;
-            commands::tui::run(&assessment, &cli.console)
+            commands::tui::run(&assessment, &cli.console, None)
         }
         Command::Init { dir, demo } => commands::init::run(&dir, demo),
-        Command::Demo { dir } => {
-            commands::demo::run(dir.as_deref(), cli.as_of, &cli.console, &mut stdout)
-        }
+        Command::Demo { dir, scenario } => commands::demo::run(
+            dir.as_deref(),
+            scenario.as_deref(),
+            cli.as_of,
+            &cli.console,
+            &mut stdout,
+        ),
         Command::Assets { json, why } => {
             let assessment = open_site(&cli.site, "assets", cli.as_of)?;
             commands::assets::run(&assessment, json, why, &mut stdout)

@@ -7,6 +7,7 @@ pub mod approve;
 pub mod assets;
 mod console;
 mod console_journal;
+mod console_rollout;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
