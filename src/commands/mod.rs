@@ -9,6 +9,8 @@ mod console;
 mod console_journal;
 mod console_rollout;
 #[cfg(test)]
+mod console_rollout_snapshots;
+#[cfg(test)]
 mod console_snapshots;
 pub mod demo;
 mod file_undo;
