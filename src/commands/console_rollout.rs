@@ -98,7 +98,8 @@ impl<'a> SiteWork<'a> {
         let scenario = self
             .training
             .as_ref()
-            .map_or_else(|| Scenario::all_good(150), |t| t.scenario.clone());
+            .map(|t| t.scenario.clone())
+            .ok_or_else(|| "rollouts in the console run on the training fleet only".to_string())?;
         let executor =
             SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim"))).map_err(|e| text(&e))?;
         let settings = EngineSettings {
