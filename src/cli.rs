@@ -110,12 +110,36 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
     },
+    /// Roll back what a patch's latest run changed: one host, one wave, or every host.
+    Rollback {
+        /// The patch definition's id (patches/*.toml).
+        patch: String,
+        /// The deploying operator (deployer role); their key signs the decision.
+        #[arg(long)]
+        operator: String,
+        /// Only this host.
+        #[arg(long, value_name = "NAME", conflicts_with = "wave")]
+        host: Option<String>,
+        /// Only the hosts of this wave (as numbered by `plan`).
+        #[arg(long, value_name = "N")]
+        wave: Option<u32>,
+        /// Do not ask to type the patch id first.
+        #[arg(long)]
+        yes: bool,
+        /// Where the rollback runs.
+        #[arg(long, value_enum, default_value = "ssh")]
+        executor: crate::commands::apply::ExecutorKind,
+    },
     /// The console on the built-in training site, copied to a fresh directory (when standard
     /// output is not a terminal, prints its ranking instead).
     Demo {
         /// Keep the training site in DIR instead of a fresh temporary directory.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// How the simulated fleet behaves in rollouts: a scenario of the training site
+        /// (all-good, canary-fails, hash-mismatch, host-drops, slow-verify). Default: all-good.
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
     },
     /// Check an artifact's minisign signature (pinned artifact keys, prehashed only) and SHA-256.
     Verify(crate::commands::verify::VerifyArgs),

@@ -36,12 +36,16 @@ fn run(mut cli: Cli) -> Result<()> {
     match command {
         Command::Tui => {
             let assessment = open_ranked(&cli, "tui")?;
-            commands::tui::run(&assessment, &cli.console)
+            commands::tui::run(&assessment, &cli.console, None)
         }
         Command::Init { dir, demo } => commands::init::run(&dir, demo),
-        Command::Demo { dir } => {
-            commands::demo::run(dir.as_deref(), cli.as_of, &cli.console, &mut stdout)
-        }
+        Command::Demo { dir, scenario } => commands::demo::run(
+            dir.as_deref(),
+            scenario.as_deref(),
+            cli.as_of,
+            &cli.console,
+            &mut stdout,
+        ),
         Command::Assets { json, why } => {
             let assessment = open_ranked(&cli, "assets")?;
             commands::assets::run(&assessment, json, why, &mut stdout)
@@ -106,6 +110,30 @@ fn run(mut cli: Cli) -> Result<()> {
             cli.console.secret.as_deref(),
             &mut stdout,
         ),
+        Command::Rollback {
+            patch,
+            operator,
+            host,
+            wave,
+            yes,
+            executor,
+        } => {
+            let assessment = open_site(&cli, "rollback")?;
+            let scope = match (host, wave) {
+                (Some(host), _) => secureupdate::engine::RollbackScope::Host(host),
+                (None, Some(wave)) => secureupdate::engine::RollbackScope::Wave(wave),
+                (None, None) => secureupdate::engine::RollbackScope::Run,
+            };
+            let args = commands::rollback::RollbackArgs {
+                patch: &patch,
+                operator: &operator,
+                scope,
+                yes,
+                executor,
+                secret: cli.console.secret.as_deref(),
+            };
+            commands::rollback::run(&assessment, &args, &mut stdout)
+        }
     }
 }
 

@@ -240,6 +240,26 @@ fn maintenance_windows_are_checked() {
 }
 
 #[test]
+fn the_rollback_setting_takes_automatic_or_ask_and_defaults_to_ask() {
+    use secureupdate::core::policy::RollbackMode;
+    let bad = "\n[rollback]\non_failed_verify = \"sometimes\"\n";
+    let message = load_error(&site_with("policy.toml", &format!("{POLICY}{bad}"))).1;
+    assert!(
+        message.starts_with("policy.toml:33:20: rollback.on_failed_verify: unknown variant `sometimes`, expected `automatic` or `ask`"),
+        "{message}"
+    );
+    let good = "\n[rollback]\non_failed_verify = \"automatic\"\n";
+    let dir = site_with("policy.toml", &format!("{POLICY}{good}"));
+    let site = secureupdate::config::Site::load(dir.path()).unwrap();
+    assert_eq!(
+        site.policy.rollback.on_failed_verify,
+        RollbackMode::Automatic
+    );
+    let site = secureupdate::config::Site::load(valid_site().path()).unwrap();
+    assert_eq!(site.policy.rollback.on_failed_verify, RollbackMode::Ask);
+}
+
+#[test]
 fn empty_policy_file_says_what_belongs_in_it() {
     let message = load_error(&site_with("policy.toml", "# nothing yet\n")).1;
     assert_eq!(

@@ -2,123 +2,16 @@
 //! with capture-pane. Each test has its own tmux server (a socket in its own temporary
 //! directory) and its own site copy.
 
+mod tmux_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+use tmux_support::Tmux;
 
 const BIN: &str = env!("CARGO_BIN_EXE_secureupdate");
 const AS_OF: &str = "2026-11-20";
-/// Generous: a loaded CI machine may take a while to start the console.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-/// A tmux server of the test's own: its socket lives in a temporary directory, so tests
-/// never share a server and leave nothing behind.
-struct Tmux {
-    socket_dir: TempDir,
-}
-
-impl Tmux {
-    fn command(&self) -> Command {
-        let mut command = Command::new("tmux");
-        command
-            .arg("-S")
-            .arg(self.socket_dir.path().join("tmux.sock"))
-            .args(["-f", "/dev/null"]);
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let output = self.command().args(args).output().expect("run tmux");
-        assert!(
-            output.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    /// Starts `shell_command` in a detached 80x24 session that stays after it exits.
-    fn start(shell_command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket_dir: TempDir::new().expect("temp dir"),
-        };
-        tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            shell_command,
-        ]);
-        tmux.run(&["set-option", "-t", "t", "-w", "remain-on-exit", "on"]);
-        tmux
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend(keys);
-        self.run(&args);
-    }
-
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "t", "-l", text]);
-    }
-
-    /// Waits until the screen satisfies `check`; on timeout, fails showing the screen.
-    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {what}; the screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for_text(&self, text: &str) -> String {
-        self.wait_for(&format!("{text:?}"), |s| s.contains(text))
-    }
-
-    /// The console's exit status, which the pane's shell writes to `status_file`
-    /// (tmux's own record of it can lag behind the pane closing).
-    fn wait_for_exit(&self, status_file: &Path) -> String {
-        let start = Instant::now();
-        loop {
-            if let Ok(text) = std::fs::read_to_string(status_file)
-                && text.ends_with('\n')
-            {
-                return text.trim().to_string();
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "the console did not exit; the screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.command().arg("kill-server").output();
-    }
-}
-
 /// A copy of the demo site, and the id of its top patch as `patches --json` ranks it.
 fn demo_site() -> (TempDir, PathBuf, String) {
     let parent = TempDir::new().expect("temp dir");
@@ -204,7 +97,7 @@ fn walk(tmux: &Tmux, top: &str, pointer: &str, status_file: &Path) -> Vec<String
     tmux.keys(&["Enter"]);
     tmux.wait_for_text("filter: glibc");
     tmux.keys(&["?"]);
-    screens.push(tmux.wait_for_text("Keys (? or Esc closes)"));
+    screens.push(tmux.wait_for_text("Keys (? or Esc closes"));
     tmux.keys(&["Escape"]);
     tmux.wait_for("help to close", |s| !s.contains("Keys (? or Esc"));
     tmux.keys(&["q"]);

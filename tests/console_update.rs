@@ -124,8 +124,15 @@ fn the_checklist_opens_for_the_selected_patch_and_has_seven_steps() {
     }
     assert_eq!(m.top().map(|s| s.cursor.selected), Some(6));
     run(&mut m, Command::Open);
-    let message = m.message.clone().expect("a step that cannot run says so");
-    assert!(message.text.contains("cannot run yet"), "{}", message.text);
+    let message = m
+        .message
+        .clone()
+        .expect("a step that runs with the rollout says so");
+    assert!(
+        message.text.contains("runs with the rollout"),
+        "{}",
+        message.text
+    );
     run(&mut m, Command::Up);
     assert!(m.message.is_none(), "the next key clears the message");
 }
@@ -229,8 +236,13 @@ fn help_takes_the_keys_until_it_is_closed() {
     let mut m = model(10, 10);
     run(&mut m, Command::Help);
     assert!(m.help);
-    assert_eq!(run(&mut m, Command::Down), vec![]);
-    assert_eq!(m.queue.cursor.selected, 0);
+    assert_eq!(run(&mut m, Command::Down), vec![Effect::Redraw]);
+    assert_eq!(
+        (m.help_scroll, m.queue.cursor.selected),
+        (1, 0),
+        "Down scrolls help"
+    );
+    assert_eq!(run(&mut m, Command::Sort), vec![]);
     run(&mut m, Command::Back);
     assert!(!m.help);
     assert_eq!(run(&mut m, Command::Quit), vec![Effect::Quit]);

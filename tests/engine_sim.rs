@@ -15,7 +15,7 @@ use secureupdate::config::Scenario;
 use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::StepKind;
 use secureupdate::engine::{
-    AnswerFuture, Decider, EngineEvent, GateKind, HostResult, Question, RunOutcome,
+    AnswerFuture, Decider, Decision, EngineEvent, GateKind, HostResult, Question, RunOutcome,
 };
 use sha2::{Digest, Sha256};
 
@@ -251,7 +251,10 @@ struct SaysNo;
 
 impl Decider for SaysNo {
     fn ask(&self, question: Question) -> AnswerFuture {
-        let answer = !matches!(question, Question::ProceedAfterWave { .. });
+        let answer = match question {
+            Question::ProceedAfterWave { .. } => Decision::Abort,
+            Question::RollBack { .. } => Decision::RollBack,
+        };
         Box::pin(std::future::ready(answer))
     }
 }

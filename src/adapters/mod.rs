@@ -2,6 +2,7 @@
 //! simulated fleet and the ssh executor.
 
 pub mod artifacts;
+pub mod console_bridge;
 pub mod feeds;
 pub mod journal;
 pub mod rollout_journal;

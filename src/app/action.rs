@@ -5,6 +5,8 @@ pub use tui_input::InputRequest;
 
 use super::journal::JournalSnapshot;
 use super::keymap::Command;
+use crate::core::rollout::Plan;
+use crate::engine::{Decision, EngineEvent, Question, RollbackScope};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -26,9 +28,31 @@ pub enum Action {
     JournalLoaded(Result<Option<JournalSnapshot>, String>),
     /// The console appended to the journal: it must be read again.
     JournalAppended,
+    /// A key typed into the prompt line.
+    PromptEdit(InputRequest),
+    /// Enter on the prompt line.
+    PromptSubmit,
+    /// Esc on the prompt line.
+    PromptCancel,
+    /// The rollout of queue row `patch` was planned and checked, and now runs in the background.
+    RolloutStarted {
+        patch: usize,
+        plan: Box<Plan>,
+        plan_hash: String,
+    },
+    /// A batch of the engine's events, in order; `dropped` output lines did not fit while the
+    /// console was behind.
+    Engine {
+        events: Vec<EngineEvent>,
+        dropped: usize,
+    },
+    /// The engine waits for the operator's answer.
+    Asked(Question),
+    /// The background work ended: a summary, or why it failed.
+    WorkEnded(Result<String, String>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// The screen no longer shows the model.
     Redraw,
@@ -37,4 +61,13 @@ pub enum Effect {
     Quit,
     /// Read the journal again and report it with `Action::JournalLoaded`.
     ReloadJournal,
+    /// Plan, check and start the rollout of queue row `patch` (report with `RolloutStarted`).
+    StartRollout {
+        patch: usize,
+        definition: String,
+    },
+    /// Hand the operator's answer to the waiting engine.
+    Answer(Decision),
+    /// Roll back part of the ended run in the background.
+    RollBack(RollbackScope),
 }

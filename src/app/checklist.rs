@@ -1,8 +1,9 @@
 //! The seven steps of the patching practice for one patch, with what can be said about
-//! each before anything runs. Running steps arrives with rollouts; until then the steps
-//! that need execution say so.
+//! each before anything runs; once the patch's rollout runs, steps 3 to 7 show its state.
 
+use super::checklist_run::live_step;
 use super::fleet::{Fleet, PatchRow, criticality_word, environment_word, exposure_word, kev_mark};
+use super::rollout::RolloutView;
 use crate::core::asset::Environment;
 use crate::core::reasons::due_phrase;
 
@@ -10,15 +11,26 @@ use crate::core::reasons::due_phrase;
 pub enum StepState {
     /// Worked out from the site's data; the operator reviews it.
     Prepared,
-    /// Needs execution on hosts, which this version cannot do yet.
-    NotRunnable,
+    /// Runs with the rollout, which has not started.
+    ToRun,
+    /// Cannot run: no patch definition in patches/ matches this patch.
+    NoDefinition,
+    Waiting,
+    Running,
+    Done,
+    Failed,
 }
 
 impl StepState {
     pub fn label(self) -> &'static str {
         match self {
             StepState::Prepared => "READY",
-            StepState::NotRunnable => "LATER",
+            StepState::ToRun => "TO RUN",
+            StepState::NoDefinition => "NO DEF",
+            StepState::Waiting => "WAIT",
+            StepState::Running => "RUN",
+            StepState::Done => "DONE",
+            StepState::Failed => "FAIL",
         }
     }
 }
@@ -32,10 +44,35 @@ pub struct Step {
 
 pub const STEP_COUNT: usize = 7;
 
-const NOT_YET: &str = "Not runnable yet: running steps comes with rollouts (a later version).";
+/// The checklist for `patch`; `run` is its rollout, when one was started in this console.
+pub fn checklist(fleet: &Fleet, patch: &PatchRow, run: Option<&RolloutView>) -> Vec<Step> {
+    let mut steps = prepared(fleet, patch);
+    for (index, step) in steps.iter_mut().enumerate().skip(2) {
+        match (run, &patch.definition) {
+            (Some(run), _) => {
+                let (state, summary) = live_step(run, index);
+                step.state = state;
+                step.details.push(summary);
+            }
+            (None, Some(definition)) => {
+                step.state = StepState::ToRun;
+                step.details.push(format!(
+                    "Runs with the rollout of patch definition `{definition}`: start it with the run key in the hints (you type the id to confirm)."
+                ));
+            }
+            (None, None) => {
+                step.state = StepState::NoDefinition;
+                step.details.push(format!(
+                    "No patch definition in patches/ fixes {}: write one (id, targets, steps) to run steps 3 to 7.",
+                    patch.id
+                ));
+            }
+        }
+    }
+    steps
+}
 
-/// The checklist for `fleet.patches[patch]`.
-pub fn checklist(fleet: &Fleet, patch: &PatchRow) -> Vec<Step> {
+fn prepared(fleet: &Fleet, patch: &PatchRow) -> Vec<Step> {
     vec![
         Step {
             title: "Inventory affected systems",
@@ -49,22 +86,22 @@ pub fn checklist(fleet: &Fleet, patch: &PatchRow) -> Vec<Step> {
         },
         Step {
             title: "Test in staging",
-            state: StepState::NotRunnable,
+            state: StepState::ToRun,
             details: staging(fleet, patch),
         },
         Step {
             title: "Verify signatures and integrity",
-            state: StepState::NotRunnable,
+            state: StepState::ToRun,
             details: integrity(patch),
         },
         Step {
             title: "Staged rollout with backups",
-            state: StepState::NotRunnable,
+            state: StepState::ToRun,
             details: rollout(fleet, patch),
         },
         Step {
             title: "Monitor and verify",
-            state: StepState::NotRunnable,
+            state: StepState::ToRun,
             details: vec![
                 "After each wave: post-deploy checks on every host; failed hosts are flagged."
                     .to_string(),
@@ -72,17 +109,15 @@ pub fn checklist(fleet: &Fleet, patch: &PatchRow) -> Vec<Step> {
                     "The wave halts when more than {}% of its hosts fail.",
                     fleet.site.rollout.max_fail_percentage
                 ),
-                NOT_YET.to_string(),
             ],
         },
         Step {
             title: "Document or roll back",
-            state: StepState::NotRunnable,
+            state: StepState::ToRun,
             details: vec![
                 "Success: a change record from the audit journal.".to_string(),
                 "Failure: each host's rollback commands, and the logs kept for analysis."
                     .to_string(),
-                NOT_YET.to_string(),
             ],
         },
     ]
@@ -165,19 +200,15 @@ fn staging(fleet: &Fleet, patch: &PatchRow) -> Vec<String> {
         vec![format!("Staging cohort: {}.", staging.join(", "))]
     };
     lines.push("Production waits until the staging smoke tests pass.".to_string());
-    lines.push(NOT_YET.to_string());
     lines
 }
 
 fn integrity(patch: &PatchRow) -> Vec<String> {
-    vec![
-        format!(
-            "Before deploying, each artifact of {} is checked against its pinned minisign key \
+    vec![format!(
+        "Before deploying, each artifact of {} is checked against its pinned minisign key \
              and SHA-256, and deployed only from the verified local copy.",
-            patch.id
-        ),
-        NOT_YET.to_string(),
-    ]
+        patch.id
+    )]
 }
 
 fn rollout(fleet: &Fleet, patch: &PatchRow) -> Vec<String> {
@@ -202,6 +233,5 @@ fn rollout(fleet: &Fleet, patch: &PatchRow) -> Vec<String> {
             }
         ));
     }
-    lines.push(NOT_YET.to_string());
     lines
 }

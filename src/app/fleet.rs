@@ -46,6 +46,8 @@ pub struct PatchRow {
     pub assets: Vec<usize>,
     /// Why it ranks where it does, most important first.
     pub reasons: Vec<String>,
+    /// The id of the patch definition (patches/*.toml) that installs it, if the site has one.
+    pub definition: Option<String>,
 }
 
 /// An asset as the assets pane shows it.

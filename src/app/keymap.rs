@@ -28,10 +28,19 @@ pub enum Command {
     Help,
     Suspend,
     Quit,
+    Run,
+    Follow,
+    Proceed,
+    Pause,
+    Skip,
+    Abort,
+    RollBack,
+    RollBackWave,
+    RollBackRun,
 }
 
 impl Command {
-    pub const ALL: [Command; 16] = [
+    pub const ALL: [Command; 25] = [
         Command::Up,
         Command::Down,
         Command::PageUp,
@@ -48,6 +57,15 @@ impl Command {
         Command::Help,
         Command::Suspend,
         Command::Quit,
+        Command::Run,
+        Command::Follow,
+        Command::Proceed,
+        Command::Pause,
+        Command::Skip,
+        Command::Abort,
+        Command::RollBack,
+        Command::RollBackWave,
+        Command::RollBackRun,
     ];
 
     /// The name used in keys.toml.
@@ -69,6 +87,15 @@ impl Command {
             Command::Help => "help",
             Command::Suspend => "suspend",
             Command::Quit => "quit",
+            Command::Run => "run",
+            Command::Follow => "follow",
+            Command::Proceed => "proceed",
+            Command::Pause => "pause",
+            Command::Skip => "skip",
+            Command::Abort => "abort",
+            Command::RollBack => "roll_back",
+            Command::RollBackWave => "roll_back_wave",
+            Command::RollBackRun => "roll_back_run",
         }
     }
 
@@ -90,6 +117,15 @@ impl Command {
             Command::Help => "show or hide this help",
             Command::Suspend => "suspend to the shell (fg resumes)",
             Command::Quit => "quit (asks first while work is running)",
+            Command::Run => "checklist: start the rollout (type the patch id); else open it",
+            Command::Follow => "rollout log: follow the selected host / all hosts",
+            Command::Proceed => "at a question: proceed (type the patch id for production)",
+            Command::Pause => "at a question: pause (journaled; the question stays)",
+            Command::Skip => "at a question: skip the next wave / the rollback, with a reason",
+            Command::Abort => "at a question: abort the run",
+            Command::RollBack => "roll back: as the answer, or the selected host after the run",
+            Command::RollBackWave => "after the run: roll back the selected host's wave",
+            Command::RollBackRun => "after the run: roll back every host it changed",
         }
     }
 
@@ -118,6 +154,15 @@ impl Command {
             Command::Help => vec![Key::char('?')],
             Command::Suspend => vec![ctrl('z')],
             Command::Quit => vec![Key::char('q')],
+            Command::Run => vec![Key::char('r')],
+            Command::Follow => vec![Key::char('f')],
+            Command::Proceed => vec![Key::char('y')],
+            Command::Pause => vec![Key::char('p')],
+            Command::Skip => vec![Key::char('x')],
+            Command::Abort => vec![Key::char('a')],
+            Command::RollBack => vec![Key::char('b')],
+            Command::RollBackWave => vec![Key::char('w')],
+            Command::RollBackRun => vec![Key::char('R')],
         }
     }
 

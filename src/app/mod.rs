@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod checklist;
+pub mod checklist_run;
 pub mod cursor;
 pub mod feed_badge;
 pub mod fleet;
@@ -13,7 +14,11 @@ pub mod keymap;
 pub mod listing;
 pub mod maintenance;
 pub mod model;
+pub mod prompt;
+pub mod rollout;
+mod rollout_update;
 pub mod update;
+pub mod work;
 
 pub use action::{Action, Effect};
 pub use model::Model;

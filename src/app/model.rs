@@ -10,6 +10,8 @@ use super::keymap::Keymap;
 use super::listing::{
     AssetSort, QueueSort, asset_haystack, matching, patch_haystack, sort_assets, sort_patches,
 };
+use super::prompt::Prompt;
+use super::rollout::RolloutView;
 
 /// Rows a list screen spends on other things: the tab line, the table's border and header,
 /// the status bar and the key hints. The renderer lays the screen out to match.
@@ -38,6 +40,17 @@ pub enum ScreenKind {
     Checklist { patch: usize },
     /// The journal's newest entries, newest first.
     Journal,
+    /// The rollout started in this console: waves, hosts, log and the waiting question.
+    Rollout,
+}
+
+/// Whether this console may start rollouts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutAccess {
+    /// The operator's key is unlocked; `training` on the demo's simulated fleet.
+    Ready { training: bool },
+    /// Rollouts can be watched but not started, for this reason.
+    ShowOnly(String),
 }
 
 /// A screen above the list, with its own selection and text scroll.
@@ -94,6 +107,13 @@ pub struct Model {
     pub work_running: bool,
     /// `q` was pressed while work was running: the next `q` quits.
     pub confirm_quit: bool,
+    pub access: RolloutAccess,
+    /// The rollout started in this console, running or ended.
+    pub rollout: Option<RolloutView>,
+    /// A decision being typed; keys go to it.
+    pub prompt: Option<Prompt>,
+    /// Lines of the help overlay scrolled past.
+    pub help_scroll: u16,
 }
 
 impl Model {
@@ -128,6 +148,13 @@ impl Model {
             journal: JournalView::default(),
             work_running: false,
             confirm_quit: false,
+            access: RolloutAccess::ShowOnly(
+                "rollouts need an operator with a key: start the console with --operator NAME"
+                    .to_string(),
+            ),
+            rollout: None,
+            prompt: None,
+            help_scroll: 0,
         };
         model.refresh_queue();
         model.refresh_assets();
@@ -208,10 +235,23 @@ pub fn detail_page(height: u16) -> usize {
     usize::from(detail_split(body_rows(height)).1.saturating_sub(3)).max(1)
 }
 
+/// Waves the rollout view lists at once (more scroll with the running wave).
+pub const ROLLOUT_WAVE_ROWS: u16 = 5;
+
+/// The rollout view's split of a body of `body` rows: (waves block, hosts and log blocks,
+/// the run line).
+pub fn rollout_split(body: u16) -> (u16, u16, u16) {
+    let waves = ROLLOUT_WAVE_ROWS + 2;
+    (waves, body.saturating_sub(waves + 1), 1)
+}
+
 /// Rows of a screen's selectable list: the journal's fills the body like a list pane's.
 pub fn screen_page(kind: ScreenKind, height: u16) -> usize {
     match kind {
         ScreenKind::Journal => usize::from(height.saturating_sub(LIST_CHROME_ROWS)).max(1),
+        ScreenKind::Rollout => {
+            usize::from(rollout_split(body_rows(height)).1.saturating_sub(3)).max(1)
+        }
         _ => detail_page(height),
     }
 }

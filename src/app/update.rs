@@ -7,6 +7,7 @@ use super::checklist::{self, STEP_COUNT};
 use super::journal::JournalView;
 use super::keymap::Command;
 use super::model::{Message, Model, Pane, ScreenKind, screen_page};
+use super::rollout_update::{self, unresolved_failures};
 
 /// Applies `action` to `model` and says what the runtime must do.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
@@ -66,6 +67,13 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             vec![Effect::Redraw]
         }
         Action::JournalAppended => vec![Effect::ReloadJournal],
+        Action::PromptEdit(_) | Action::PromptSubmit | Action::PromptCancel => {
+            rollout_update::prompt(model, action)
+        }
+        Action::RolloutStarted { .. }
+        | Action::Engine { .. }
+        | Action::Asked(_)
+        | Action::WorkEnded(_) => rollout_update::background(model, action),
     }
 }
 
@@ -77,17 +85,10 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         Command::Suspend => return vec![Effect::Suspend, Effect::Redraw],
         Command::Help => {
             model.help = !model.help;
+            model.help_scroll = 0;
             vec![Effect::Redraw]
         }
-        _ if model.help => {
-            // While help is shown only Back (and the keys above) do anything: it closes help.
-            if command == Command::Back {
-                model.help = false;
-                vec![Effect::Redraw]
-            } else {
-                vec![]
-            }
-        }
+        _ if model.help => help_command(model, command),
         Command::Up => moved(move_by(model, -1)),
         Command::Down => moved(move_by(model, 1)),
         Command::PageUp => moved(page(model, -1)),
@@ -119,6 +120,15 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
             model.editing_filter = true;
             vec![Effect::Redraw]
         }
+        Command::Run
+        | Command::Follow
+        | Command::Proceed
+        | Command::Pause
+        | Command::Skip
+        | Command::Abort
+        | Command::RollBack
+        | Command::RollBackWave
+        | Command::RollBackRun => rollout_update::command(model, command),
         Command::Sort => {
             if model.stack.is_empty() {
                 match model.pane {
@@ -143,16 +153,42 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
     effects
 }
 
-/// Quits, unless work is running: then the first `q` asks and only a second one quits.
+/// While help is shown, the movement keys scroll it and Back closes it.
+fn help_command(model: &mut Model, command: Command) -> Vec<Effect> {
+    let before = model.help_scroll;
+    model.help_scroll = match command {
+        Command::Back => {
+            model.help = false;
+            return vec![Effect::Redraw];
+        }
+        Command::Down => before.saturating_add(1),
+        Command::PageDown => before.saturating_add(10),
+        Command::Up => before.saturating_sub(1),
+        Command::PageUp => before.saturating_sub(10),
+        Command::Top => 0,
+        _ => before,
+    }
+    .min(u16::try_from(Command::ALL.len()).unwrap_or(u16::MAX));
+    moved(model.help_scroll != before)
+}
+
+/// Quits, unless work is running or a run left failed hosts as they are: then the first `q`
+/// asks and only a second one quits.
 fn quit(model: &mut Model, confirming: bool) -> Vec<Effect> {
-    if !model.work_running || confirming {
+    let unresolved = unresolved_failures(model);
+    if confirming || (!model.work_running && unresolved == 0) {
         return vec![Effect::Quit];
     }
     model.confirm_quit = true;
-    model.message = Some(Message {
-        text: "Work is running and would be interrupted: press q again to quit, any other key to stay.".to_string(),
-        error: true,
-    });
+    let text = if model.work_running {
+        "Work is running and would be interrupted: press q again to quit, any other key to stay."
+            .to_string()
+    } else {
+        format!(
+            "The run left {unresolved} failed host(s) not rolled back: press q again to quit, any other key to stay."
+        )
+    };
+    model.message = Some(Message { text, error: true });
     vec![Effect::Redraw]
 }
 
@@ -171,6 +207,7 @@ fn related_len(model: &Model, kind: ScreenKind) -> usize {
         ScreenKind::AssetDetail { asset } => model.fleet.assets[asset].patches.len(),
         ScreenKind::Checklist { .. } => STEP_COUNT,
         ScreenKind::Journal => model.journal.rows().len(),
+        ScreenKind::Rollout => model.rollout.as_ref().map_or(0, |r| r.hosts.len()),
     }
 }
 
@@ -214,18 +251,19 @@ fn text_lines(model: &Model, kind: ScreenKind, selected: usize) -> usize {
             4 + a.reasons.len()
         }
         ScreenKind::Checklist { patch } => {
-            checklist::checklist(&model.fleet, &model.fleet.patches[patch])
+            let run = model.rollout.as_ref().filter(|r| r.patch == patch);
+            checklist::checklist(&model.fleet, &model.fleet.patches[patch], run)
                 .get(selected)
                 .map_or(0, |step| step.details.len())
         }
-        ScreenKind::Journal => 0,
+        ScreenKind::Journal | ScreenKind::Rollout => 0,
     }
 }
 
 /// A page down the list; on a drill-down screen, a few lines of its text.
 fn page(model: &mut Model, direction: isize) -> bool {
     if let Some(screen) = model.stack.last().copied()
-        && screen.kind != ScreenKind::Journal
+        && !matches!(screen.kind, ScreenKind::Journal | ScreenKind::Rollout)
     {
         const STEP: u16 = 5;
         let lines = text_lines(model, screen.kind, screen.cursor.selected);
@@ -272,22 +310,26 @@ fn open(model: &mut Model) -> Vec<Effect> {
             .patches
             .get(at)
             .map(|&patch| ScreenKind::PatchDetail { patch }),
-        Some((ScreenKind::Checklist { .. }, step)) => {
-            let text = if step < 2 {
-                format!(
-                    "Step {} is worked out from the site's data: review it below.",
-                    step + 1
-                )
+        Some((ScreenKind::Checklist { patch }, step)) => {
+            if step >= 2 && model.rollout.as_ref().is_some_and(|r| r.patch == patch) {
+                Some(ScreenKind::Rollout)
             } else {
-                format!(
-                    "Step {} cannot run yet: running steps comes with rollouts.",
-                    step + 1
-                )
-            };
-            model.message = Some(Message { text, error: false });
-            return vec![Effect::Redraw];
+                let text = if step < 2 {
+                    format!(
+                        "Step {} is worked out from the site's data: review it below.",
+                        step + 1
+                    )
+                } else {
+                    format!(
+                        "Step {} runs with the rollout: start it with the run key.",
+                        step + 1
+                    )
+                };
+                model.message = Some(Message { text, error: false });
+                return vec![Effect::Redraw];
+            }
         }
-        Some((ScreenKind::Journal, _)) => None,
+        Some((ScreenKind::Journal | ScreenKind::Rollout, _)) => None,
     };
     match next {
         Some(kind) => {
@@ -306,7 +348,9 @@ fn checklist(model: &mut Model) -> Vec<Effect> {
         Some((ScreenKind::AssetDetail { asset }, at)) => {
             model.fleet.assets[asset].patches.get(at).copied()
         }
-        Some((ScreenKind::Checklist { .. } | ScreenKind::Journal, _)) => return vec![],
+        Some((ScreenKind::Checklist { .. } | ScreenKind::Journal | ScreenKind::Rollout, _)) => {
+            return vec![];
+        }
     };
     match patch {
         Some(patch) => {

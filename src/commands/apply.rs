@@ -152,6 +152,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         artifact_local,
         poll_interval: Duration::from_millis(200),
         max_polls: 3000,
+        on_failed_verify: site.policy.rollback.on_failed_verify,
     };
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
     let engine = Engine::new(

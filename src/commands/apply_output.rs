@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
 use secureupdate::engine::{
-    AnswerFuture, Decider, EngineEvent, GateKind, HostResult, Question, StepStatus,
+    AnswerFuture, Decider, Decision, EngineEvent, GateKind, HostResult, Question, StepStatus,
 };
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -129,14 +129,26 @@ fn describe(event: &EngineEvent) -> Option<String> {
             if *halted { " — HALTED" } else { "" }
         ),
         EngineEvent::RunFinished { .. } => return None,
+        EngineEvent::Decided { decision, .. } => format!("-- decision: {}", decision.word()),
+        EngineEvent::WaveSkipped { wave, reason } => format!("== wave {wave}: skipped ({reason})"),
+        EngineEvent::HostRolledBack { host, ok, .. } => format!(
+            "{host} | == {}",
+            if *ok {
+                "rolled back"
+            } else {
+                "rollback FAILED"
+            }
+        ),
     })
 }
 
-/// Asks on the terminal: `y` to go on, anything else to stop (or not to roll back).
+/// Asks on the terminal: `y` to go on (or roll back), anything else to stop (or to leave the
+/// host as it is).
 pub struct TerminalDecider;
 
 impl Decider for TerminalDecider {
     fn ask(&self, question: Question) -> AnswerFuture {
+        let gate = matches!(question, Question::ProceedAfterWave { .. });
         let prompt = match question {
             Question::ProceedAfterWave {
                 wave,
@@ -151,14 +163,22 @@ impl Decider for TerminalDecider {
             }
         };
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
+            let yes = tokio::task::spawn_blocking(move || {
                 eprint!("{prompt}");
                 let mut answer = String::new();
                 std::io::stdin().lock().read_line(&mut answer).is_ok()
                     && answer.trim().eq_ignore_ascii_case("y")
             })
             .await
-            .unwrap_or(false)
+            .unwrap_or(false);
+            match (yes, gate) {
+                (true, true) => Decision::Proceed,
+                (true, false) => Decision::RollBack,
+                (false, true) => Decision::Abort,
+                (false, false) => Decision::Skip {
+                    reason: "the operator answered no at the terminal".to_string(),
+                },
+            }
         })
     }
 }

@@ -68,6 +68,7 @@ pub fn fleet(assessment: &Assessment, operator: Option<String>) -> Fleet {
                     .iter()
                     .map(|cve| cve_row(assessment, cve))
                     .collect(),
+                definition: definition_for(assessment, patch),
                 assets,
             }
         })
@@ -118,6 +119,29 @@ pub fn fleet(assessment: &Assessment, operator: Option<String>) -> Fleet {
         patches,
         assets,
     }
+}
+
+/// The first patch definition that fixes one of the patch's advisories or CVEs on one of its
+/// hosts.
+fn definition_for(
+    assessment: &Assessment,
+    patch: &secureupdate::core::patch::PendingPatch,
+) -> Option<String> {
+    let site = &assessment.site;
+    site.patches
+        .iter()
+        .find(|definition| {
+            let fixes = definition
+                .fixes
+                .iter()
+                .any(|f| patch.advisories.contains(f) || patch.cves.contains(f));
+            fixes
+                && site
+                    .assets
+                    .iter()
+                    .any(|a| patch.assets.contains(&a.name) && definition.targets.matches(a))
+        })
+        .map(|definition| definition.id.clone())
 }
 
 fn cve_row(assessment: &Assessment, cve: &str) -> CveRow {

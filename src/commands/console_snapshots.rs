@@ -15,7 +15,7 @@ use secureupdate::tui::style::Look;
 use crate::assessment::Assessment;
 use crate::demo_site;
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
 }
 
@@ -32,7 +32,7 @@ fn demo_model(width: u16, height: u16) -> Model {
     model
 }
 
-fn looks() -> [(&'static str, Look); 2] {
+pub(super) fn looks() -> [(&'static str, Look); 2] {
     [
         (
             "default",
@@ -45,7 +45,7 @@ fn looks() -> [(&'static str, Look); 2] {
     ]
 }
 
-fn screen(model: &Model, look: &Look) -> Terminal<TestBackend> {
+pub(super) fn screen(model: &Model, look: &Look) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(model.width, model.height)).unwrap();
     terminal.draw(|frame| draw(frame, model, look)).unwrap();
     terminal
@@ -65,26 +65,31 @@ fn snapshot_view_with(view: &str, commands: &[Command], prepare: impl Fn(&mut Mo
             update(&mut model, Action::Command(*command));
         }
         for (look_name, look) in looks() {
-            let terminal = screen(&model, &look);
             let name = format!("{view}_{width}x{height}_{look_name}");
-            insta::with_settings!({
-                snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/console"),
-                prepend_module_to_snapshot => false,
-                omit_expression => true,
-            }, {
-                insta::assert_snapshot!(name.clone(), terminal.backend().to_string());
-            });
-            if look.ascii {
-                let buffer = terminal.backend().buffer();
-                for cell in buffer.content() {
-                    assert!(cell.symbol().is_ascii(), "{name}: {:?}", cell.symbol());
-                    assert_eq!(
-                        (cell.fg, cell.bg),
-                        (Color::Reset, Color::Reset),
-                        "{name}: mono has no colour"
-                    );
-                }
-            }
+            check(&name, &model, &look);
+        }
+    }
+}
+
+/// Snapshots the screen of `model` under `name`; in ASCII looks, checks that only ASCII and
+/// no colour reached the screen.
+pub(super) fn check(name: &str, model: &Model, look: &Look) {
+    let terminal = screen(model, look);
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/console"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name.to_string(), terminal.backend().to_string());
+    });
+    if look.ascii {
+        for cell in terminal.backend().buffer().content() {
+            assert!(cell.symbol().is_ascii(), "{name}: {:?}", cell.symbol());
+            assert_eq!(
+                (cell.fg, cell.bg),
+                (Color::Reset, Color::Reset),
+                "{name}: mono has no colour"
+            );
         }
     }
 }

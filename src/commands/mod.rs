@@ -8,6 +8,9 @@ pub mod approve;
 pub mod assets;
 mod console;
 mod console_journal;
+mod console_rollout;
+#[cfg(test)]
+mod console_rollout_snapshots;
 #[cfg(test)]
 mod console_snapshots;
 pub mod demo;
@@ -18,6 +21,7 @@ pub mod journal;
 pub mod keygen;
 pub mod patches;
 pub mod plan;
+pub mod rollback;
 mod rollout_plan;
 mod table;
 pub mod trust;

@@ -13,9 +13,11 @@ use secureupdate::config::{Role, ThemeSpec, load_theme};
 use secureupdate::tui::style::Look;
 
 use super::console_journal::{SiteJournal, checkpoint_on_exit};
+use super::console_rollout::{SiteWork, Training};
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
 use crate::operator_key::unlock_operator;
+use secureupdate::app::model::RolloutAccess;
 
 /// How the operator wants the console to look and which keys it takes.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -105,21 +107,23 @@ pub fn prepare(assessment: &Assessment, args: &ConsoleArgs) -> Result<(Model, Lo
     Ok((model, look))
 }
 
-pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
-    let (model, look) = prepare(assessment, args)?;
+/// The console on the site; `training` for the demo's throwaway copy.
+pub fn run(assessment: &Assessment, args: &ConsoleArgs, training: Option<Training>) -> Result<()> {
+    let (mut model, look) = prepare(assessment, args)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(bad_input(std::io::Error::other(
             "the console needs a terminal; for scripts use `patches --json` or `assets --json`",
         )));
     }
-    let unlocked = match &assessment.signer {
-        Some(_) => None,
+    let signer = match &assessment.signer {
+        Some(unlocked) => Some(unlocked.clone()),
         None => unlock(assessment, args)?,
     };
-    let signer = assessment.signer.as_ref().or(unlocked.as_ref());
+    model.access = access(assessment, signer.as_ref(), training.is_some());
     tracing::info!(site = %assessment.site.dir.display(), "console started");
     let journal = SiteJournal::new(&assessment.site.dir);
-    secureupdate::tui::runtime::run(model, &look, &journal)
+    let mut work = SiteWork::new(assessment, signer.clone(), training);
+    secureupdate::tui::runtime::run(model, &look, &journal, &mut work)
         .map_err(|e| anyhow!("the console failed: {e}"))?;
     if let Some(signer) = signer {
         let is_signer = assessment
@@ -128,7 +132,7 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
             .operator(signer.operator())
             .is_some_and(|o| o.has_role(Role::Signer));
         if is_signer {
-            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, signer) {
+            match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, &signer) {
                 Ok(Some(path)) => println!("journal checkpoint written: {}", path.display()),
                 Ok(None) => {}
                 Err(error) => eprintln!("warning: no journal checkpoint was written: {error}"),
@@ -136,6 +140,41 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the console may start rollouts, and if not, why (shown on screen).
+fn access(
+    assessment: &Assessment,
+    signer: Option<&OperatorSigner>,
+    training: bool,
+) -> RolloutAccess {
+    if !training {
+        // Until the ssh executor is wired in, a real site's console must not run its rollouts
+        // on the simulated fleet.
+        return RolloutAccess::ShowOnly(
+            "this build runs rollouts in the console on the training fleet only (secureupdate demo); on a site use `secureupdate apply`"
+                .to_string(),
+        );
+    }
+    let Some(signer) = signer else {
+        return RolloutAccess::ShowOnly(
+            "no operator key is unlocked (start the console with --operator NAME of an operator with a key)"
+                .to_string(),
+        );
+    };
+    let deploys = assessment
+        .site
+        .config
+        .operator(signer.operator())
+        .is_some_and(|o| o.has_role(Role::Deployer));
+    if deploys {
+        RolloutAccess::Ready { training }
+    } else {
+        RolloutAccess::ShowOnly(format!(
+            "operator `{}` does not have the deployer role in site.toml",
+            signer.operator()
+        ))
+    }
 }
 
 /// Unlocks the `--operator`'s key before the terminal is taken over, when site.toml gives the

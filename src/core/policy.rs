@@ -293,6 +293,8 @@ pub struct Policy {
     pub windows: Vec<MaintenanceWindow>,
     #[serde(default)]
     pub journal: JournalPolicy,
+    #[serde(default)]
+    pub rollback: RollbackRules,
 }
 
 /// How often the audit journal is sealed with a signed checkpoint while rollouts write to it
@@ -311,6 +313,25 @@ impl Default for JournalPolicy {
             checkpoint_every: 200,
         }
     }
+}
+
+/// What happens when a host fails its post-deploy checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RollbackMode {
+    /// Run the patch's rollback at once; the policy's decision is journaled.
+    Automatic,
+    /// Ask the operator (headless `--yes` answers yes).
+    #[default]
+    Ask,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollbackRules {
+    /// A host whose `verify` step failed.
+    #[serde(default)]
+    pub on_failed_verify: RollbackMode,
 }
 
 impl Policy {

@@ -2,6 +2,7 @@
 
 use crate::core::rollout::StepKind;
 use crate::engine::executor::OutputStream;
+use crate::engine::ports::{Decision, Question};
 
 /// How a host×step ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,5 +117,21 @@ pub enum EngineEvent {
     },
     RunFinished {
         outcome: RunOutcome,
+    },
+    /// The operator (or the policy) answered a question; the answer is in the journal.
+    Decided {
+        question: Question,
+        decision: Decision,
+    },
+    /// The operator chose at a gate to leave this wave's hosts untouched.
+    WaveSkipped {
+        wave: u32,
+        reason: String,
+    },
+    /// A rollback the operator asked for (of a host, a wave or the run) ended on this host.
+    HostRolledBack {
+        wave: u32,
+        host: String,
+        ok: bool,
     },
 }

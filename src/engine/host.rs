@@ -4,20 +4,23 @@
 //! rollback and the operator (or `--yes`) says so.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use serde_json::json;
 
+use super::decide::{decide, record};
 use super::events::{EngineEvent, HostResult, StepStatus};
 use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
 use super::output::StepOutput;
-use super::ports::{Question, StepRecord, StepResult};
+use super::ports::{Decision, Question, StepRecord, StepResult};
 use super::run::{EngineError, RunContext, locked};
 use super::script::{remote_artifact_path, step_script};
 use crate::core::journal::EntryKind;
+use crate::core::policy::RollbackMode;
 use crate::core::rollout::{PlanHost, StepKind, guard_key};
 
 /// Every step runs once per run; a retry would be a new attempt with its own guard key.
-const ATTEMPT: u32 = 1;
+pub(crate) const ATTEMPT: u32 = 1;
 
 pub(crate) async fn run_host<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
@@ -50,7 +53,7 @@ pub(crate) async fn run_host<E: Executor + 'static>(
     Ok(result)
 }
 
-fn host_target(host: &PlanHost) -> HostTarget {
+pub(crate) fn host_target(host: &PlanHost) -> HostTarget {
     HostTarget {
         name: host.name.clone(),
         address: host.address.clone(),
@@ -60,8 +63,8 @@ fn host_target(host: &PlanHost) -> HostTarget {
     }
 }
 
-/// Runs the rollback after `failed` failed, when it makes sense and the operator agrees.
-/// Returns whether the rollback ran and succeeded.
+/// Runs the rollback after `failed` failed, when it makes sense and the operator (or the
+/// policy, for a failed verify) agrees. Returns whether the rollback ran and succeeded.
 async fn roll_back<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
     wave: u32,
@@ -80,20 +83,32 @@ async fn roll_back<E: Executor + 'static>(
             host: target.name.clone(),
             failed_step: failed,
         };
-        if !ctx.decider.ask(question).await {
-            return Ok(false);
+        let subject = format!("plan {} host {}", ctx.plan_hash, target.name);
+        let payload = json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()});
+        let automatic =
+            failed == StepKind::Verify && ctx.settings.on_failed_verify == RollbackMode::Automatic;
+        let decision = if automatic {
+            let mut payload = payload;
+            payload["by"] = json!("policy: rollback.on_failed_verify = automatic");
+            record(ctx, &question, &Decision::RollBack, &subject, payload)?;
+            Decision::RollBack
+        } else {
+            decide(ctx, question, &subject, payload).await?
+        };
+        match decision {
+            Decision::Proceed | Decision::RollBack | Decision::Pause => {}
+            Decision::Skip { .. } => return Ok(false),
+            Decision::Abort => {
+                ctx.aborted.store(true, Ordering::SeqCst);
+                return Ok(false);
+            }
         }
-        locked(&ctx.journal).decision(
-            EntryKind::Rollback,
-            &format!("plan {} host {}", ctx.plan_hash, target.name),
-            json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()}),
-        )?;
     }
     let status = run_step(ctx, wave, target, StepKind::Rollback).await?;
     Ok(status == StepStatus::Succeeded)
 }
 
-async fn run_step<E: Executor + 'static>(
+pub(crate) async fn run_step<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
     wave: u32,
     target: &HostTarget,

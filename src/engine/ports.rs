@@ -140,18 +140,52 @@ pub enum Question {
     RollBack { host: String, failed_step: StepKind },
 }
 
-pub type AnswerFuture = Pin<Box<dyn Future<Output = bool> + Send>>;
+/// The operator's answer to a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// At a health gate: start the next wave. At a rollback question: run the rollback.
+    Proceed,
+    /// Not now: journaled, and the same question is asked again.
+    Pause,
+    /// At a health gate: leave the next wave's hosts untouched and go on after it. At a
+    /// rollback question: leave the host as it is. The reason is journaled.
+    Skip { reason: String },
+    /// Stop the run: no further host starts.
+    Abort,
+    /// At a health gate: roll back every host the run changed, then stop. At a rollback
+    /// question: run the rollback.
+    RollBack,
+}
 
-/// Answers gates: the console asks the operator, headless `--yes` always says yes.
+impl Decision {
+    /// The word the journal and the console use for it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Decision::Proceed => "proceed",
+            Decision::Pause => "pause",
+            Decision::Skip { .. } => "skip",
+            Decision::Abort => "abort",
+            Decision::RollBack => "roll back",
+        }
+    }
+}
+
+pub type AnswerFuture = Pin<Box<dyn Future<Output = Decision> + Send>>;
+
+/// Answers gates: the console asks the operator, headless `--yes` always goes on.
 pub trait Decider: Send + Sync {
     fn ask(&self, question: Question) -> AnswerFuture;
 }
 
-/// Says yes to every question (`apply --yes`): proceed at health gates, roll back failures.
+/// Goes on at every gate and rolls back every failure (`apply --yes`).
 pub struct AlwaysYes;
 
 impl Decider for AlwaysYes {
-    fn ask(&self, _question: Question) -> AnswerFuture {
-        Box::pin(std::future::ready(true))
+    fn ask(&self, question: Question) -> AnswerFuture {
+        let answer = match question {
+            Question::ProceedAfterWave { .. } => Decision::Proceed,
+            Question::RollBack { .. } => Decision::RollBack,
+        };
+        Box::pin(std::future::ready(answer))
     }
 }

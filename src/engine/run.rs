@@ -14,10 +14,14 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
+use super::decide::decide;
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
-use super::ports::{Decider, PortError, Question, RunJournal, RunState, RunStore, StepRecord};
+use super::ports::{
+    Decider, Decision, PortError, Question, RunJournal, RunState, RunStore, StepRecord,
+};
 use crate::core::journal::EntryKind;
+use crate::core::policy::RollbackMode;
 use crate::core::rollout::{Plan, PlanError, StepKind};
 
 #[derive(Debug, Error)]
@@ -30,6 +34,10 @@ pub enum EngineError {
     NoArtifact,
     #[error("a host task stopped unexpectedly: {0}")]
     HostTask(String),
+    #[error("plan {0} was never started: there is nothing to roll back")]
+    NotStarted(String),
+    #[error("{0} is not in the plan")]
+    NotInPlan(String),
 }
 
 pub struct EngineSettings {
@@ -41,6 +49,8 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// ...this many times, before its outcome is reported as unknown.
     pub max_polls: u32,
+    /// Whether a failed `verify` is rolled back without asking (policy.toml `[rollback]`).
+    pub on_failed_verify: RollbackMode,
 }
 
 /// Everything the host tasks of one run share.
@@ -55,6 +65,8 @@ pub(crate) struct RunContext<E> {
     pub plan_hash: String,
     /// What the store held when the run (re)started, by (host, step, attempt).
     pub records: HashMap<(String, StepKind, u32), StepRecord>,
+    /// The operator said abort: no host starts any more.
+    pub aborted: AtomicBool,
 }
 
 /// The store and journal are SQLite files with short, durable writes: a plain mutex is
@@ -125,29 +137,13 @@ impl<E: Executor + 'static> Engine<E> {
         }
         self.store
             .start_run(&plan_hash, &plan.patch.id, &self.settings.operator)?;
-        let records = self
-            .store
-            .steps(&plan_hash)?
-            .into_iter()
-            .map(|s| ((s.host, s.step, s.attempt), s.record))
-            .collect();
         let resumed = stored.is_some();
         self.journal.events(&[(
             EntryKind::RolloutStarted,
             format!("plan {plan_hash}"),
             json!({"plan_hash": plan_hash, "patch": plan.patch.id, "resumed": resumed}),
         )])?;
-        let ctx = Arc::new(RunContext {
-            executor: self.executor,
-            store: Mutex::new(self.store),
-            journal: Mutex::new(self.journal),
-            decider: self.decider,
-            events: self.events,
-            settings: self.settings,
-            plan,
-            plan_hash,
-            records,
-        });
+        let ctx = self.context(plan, plan_hash)?;
         ctx.emit(EngineEvent::RunStarted {
             plan_hash: ctx.plan_hash.clone(),
             patch: ctx.plan.patch.id.clone(),
@@ -158,6 +154,34 @@ impl<E: Executor + 'static> Engine<E> {
         let outcome = run_waves(&ctx).await?;
         finish(&ctx, outcome)?;
         Ok(outcome)
+    }
+}
+
+impl<E> Engine<E> {
+    /// What the host tasks share, with the store's records of the run as they stand.
+    pub(crate) fn context(
+        mut self,
+        plan: Plan,
+        plan_hash: String,
+    ) -> Result<Arc<RunContext<E>>, EngineError> {
+        let records = self
+            .store
+            .steps(&plan_hash)?
+            .into_iter()
+            .map(|s| ((s.host, s.step, s.attempt), s.record))
+            .collect();
+        Ok(Arc::new(RunContext {
+            executor: self.executor,
+            store: Mutex::new(self.store),
+            journal: Mutex::new(self.journal),
+            decider: self.decider,
+            events: self.events,
+            settings: self.settings,
+            plan,
+            plan_hash,
+            records,
+            aborted: AtomicBool::new(false),
+        }))
     }
 }
 
@@ -174,7 +198,8 @@ fn ended(state: RunState, wave: Option<u32>) -> Option<RunOutcome> {
 async fn run_waves<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
 ) -> Result<RunOutcome, EngineError> {
-    for index in 0..ctx.plan.waves.len() {
+    let mut index = 0;
+    while index < ctx.plan.waves.len() {
         let wave = &ctx.plan.waves[index];
         if wave.approval_before {
             ctx.emit(EngineEvent::GateReached {
@@ -198,6 +223,9 @@ async fn run_waves<E: Executor + 'static>(
         if tally.halted {
             return Ok(RunOutcome::Halted { wave: wave.number });
         }
+        if ctx.aborted.load(Ordering::SeqCst) {
+            return Ok(RunOutcome::Aborted { wave: wave.number });
+        }
         let Some(next) = ctx.plan.waves.get(index + 1) else {
             break;
         };
@@ -205,33 +233,35 @@ async fn run_waves<E: Executor + 'static>(
             wave: wave.number,
             kind: GateKind::Health,
         });
-        let proceed = ctx
-            .decider
-            .ask(Question::ProceedAfterWave {
-                wave: wave.number,
-                next_wave: next.number,
-                succeeded: tally.succeeded,
-                failed: tally.failed,
-            })
-            .await;
-        let kind = if proceed {
-            EntryKind::Proceed
-        } else {
-            EntryKind::Abort
+        let question = Question::ProceedAfterWave {
+            wave: wave.number,
+            next_wave: next.number,
+            succeeded: tally.succeeded,
+            failed: tally.failed,
         };
-        locked(&ctx.journal).decision(
-            kind,
-            &format!("plan {} wave {}", ctx.plan_hash, next.number),
-            json!({
-                "plan_hash": ctx.plan_hash,
-                "after_wave": wave.number,
-                "next_wave": next.number,
-                "succeeded": tally.succeeded,
-                "failed": tally.failed,
-            }),
-        )?;
-        if !proceed {
-            return Ok(RunOutcome::Aborted { wave: wave.number });
+        let payload = json!({
+            "plan_hash": ctx.plan_hash,
+            "after_wave": wave.number,
+            "next_wave": next.number,
+            "succeeded": tally.succeeded,
+            "failed": tally.failed,
+        });
+        let subject = format!("plan {} wave {}", ctx.plan_hash, next.number);
+        match decide(ctx, question, &subject, payload).await? {
+            Decision::Proceed | Decision::Pause => index += 1,
+            Decision::Skip { reason } => {
+                ctx.emit(EngineEvent::WaveSkipped {
+                    wave: next.number,
+                    reason,
+                });
+                index += 2;
+            }
+            Decision::Abort => return Ok(RunOutcome::Aborted { wave: wave.number }),
+            Decision::RollBack => {
+                let hosts = super::rollback::changed_hosts(ctx, |_, _| true)?;
+                super::rollback::roll_back_hosts(ctx, hosts).await?;
+                return Ok(RunOutcome::Aborted { wave: wave.number });
+            }
         }
     }
     Ok(RunOutcome::Done)
@@ -259,7 +289,7 @@ async fn run_wave<E: Executor + 'static>(
             }
         }
         .map_err(|e| EngineError::HostTask(e.to_string()))?;
-        if halted.load(Ordering::SeqCst) {
+        if halted.load(Ordering::SeqCst) || ctx.aborted.load(Ordering::SeqCst) {
             break;
         }
         let ctx = Arc::clone(ctx);

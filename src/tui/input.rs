@@ -35,11 +35,38 @@ pub fn key(event: &KeyEvent) -> Option<Key> {
     Some(Key { code, ctrl })
 }
 
-/// What a key does while the filter line is edited.
-fn filter_action(key: Key) -> Option<Action> {
+/// Where typed text goes, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEntry {
+    /// Keys are commands.
+    None,
+    /// The filter line.
+    Filter,
+    /// The prompt line of a decision.
+    Prompt,
+}
+
+impl TextEntry {
+    pub fn of(model: &crate::app::Model) -> TextEntry {
+        if model.prompt.is_some() {
+            TextEntry::Prompt
+        } else if model.editing_filter {
+            TextEntry::Filter
+        } else {
+            TextEntry::None
+        }
+    }
+}
+
+/// What a key does while a text line is edited.
+fn text_action(key: Key, entry: TextEntry) -> Option<Action> {
+    let (keep, clear) = match entry {
+        TextEntry::Prompt => (Action::PromptSubmit, Action::PromptCancel),
+        _ => (Action::FilterKeep, Action::FilterClear),
+    };
     let request = match (key.code, key.ctrl) {
-        (KeyCode::Enter, _) => return Some(Action::FilterKeep),
-        (KeyCode::Esc, _) => return Some(Action::FilterClear),
+        (KeyCode::Enter, _) => return Some(keep),
+        (KeyCode::Esc, _) => return Some(clear),
         (KeyCode::Char('u'), true) => InputRequest::DeleteLine,
         (KeyCode::Char('w'), true) => InputRequest::DeletePrevWord,
         (KeyCode::Char(_), true) => return None,
@@ -52,40 +79,43 @@ fn filter_action(key: Key) -> Option<Action> {
         (KeyCode::End, _) => InputRequest::GoToEnd,
         _ => return None,
     };
-    Some(Action::FilterEdit(request))
+    Some(match entry {
+        TextEntry::Prompt => Action::PromptEdit(request),
+        _ => Action::FilterEdit(request),
+    })
 }
 
-/// The action for one key, through the keymap or to the filter line.
-fn key_action(key: Key, keymap: &Keymap, editing_filter: bool) -> Option<Action> {
-    if editing_filter {
-        // Ctrl-Z still suspends while filtering.
+/// The action for one key, through the keymap or to the line being edited.
+fn key_action(key: Key, keymap: &Keymap, entry: TextEntry) -> Option<Action> {
+    if entry != TextEntry::None {
+        // Ctrl-Z still suspends while typing.
         if keymap.command_for(key) == Some(Command::Suspend) {
             return Some(Action::Command(Command::Suspend));
         }
-        return filter_action(key);
+        return text_action(key, entry);
     }
     keymap.command_for(key).map(Action::Command)
 }
 
-/// The actions for a terminal event; `editing_filter` sends typing to the filter line.
+/// The actions for a terminal event; `entry` sends typing to a text line.
 /// An Alt-modified key is what a terminal reports when Esc and the next key arrive together
 /// (slow or bursty links): it counts as Esc, then the key.
-pub fn actions(event: &Event, keymap: &Keymap, editing_filter: bool) -> Vec<Action> {
+pub fn actions(event: &Event, keymap: &Keymap, entry: TextEntry) -> Vec<Action> {
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             let Some(key) = key(k) else {
                 return Vec::new();
             };
             let mut actions = Vec::new();
-            let mut editing = editing_filter;
+            let mut entry = entry;
             if k.modifiers.contains(KeyModifiers::ALT) {
-                let esc = key_action(Key::plain(KeyCode::Esc), keymap, editing);
-                if esc.is_some() && editing {
-                    editing = false;
+                let esc = key_action(Key::plain(KeyCode::Esc), keymap, entry);
+                if esc.is_some() {
+                    entry = TextEntry::None;
                 }
                 actions.extend(esc);
             }
-            actions.extend(key_action(key, keymap, editing));
+            actions.extend(key_action(key, keymap, entry));
             actions
         }
         Event::Resize(width, height) => vec![Action::Resize {
@@ -109,16 +139,16 @@ mod tests {
         let keymap = Keymap::default();
         let j = press(TermCode::Char('j'), KeyModifiers::NONE);
         assert_eq!(
-            actions(&j, &keymap, false),
+            actions(&j, &keymap, TextEntry::None),
             vec![Action::Command(Command::Down)]
         );
         assert_eq!(
-            actions(&j, &keymap, true),
+            actions(&j, &keymap, TextEntry::Filter),
             vec![Action::FilterEdit(InputRequest::InsertChar('j'))]
         );
         let ctrl_z = press(TermCode::Char('z'), KeyModifiers::CONTROL);
         assert_eq!(
-            actions(&ctrl_z, &keymap, true),
+            actions(&ctrl_z, &keymap, TextEntry::Prompt),
             vec![Action::Command(Command::Suspend)]
         );
     }
@@ -128,14 +158,14 @@ mod tests {
         let keymap = Keymap::default();
         let alt_j = press(TermCode::Char('j'), KeyModifiers::ALT);
         assert_eq!(
-            actions(&alt_j, &keymap, false),
+            actions(&alt_j, &keymap, TextEntry::None),
             vec![
                 Action::Command(Command::Back),
                 Action::Command(Command::Down)
             ]
         );
         assert_eq!(
-            actions(&alt_j, &keymap, true),
+            actions(&alt_j, &keymap, TextEntry::Filter),
             vec![Action::FilterClear, Action::Command(Command::Down)]
         );
     }

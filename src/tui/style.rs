@@ -168,6 +168,10 @@ impl Look {
                 c if c.is_ascii() => out.push(c),
                 '—' | '–' | '‐' => out.push('-'),
                 '…' => out.push_str("..."),
+                // The sanitizer's placeholders for control characters stay visible in ASCII.
+                '␛' => out.push_str("^["),
+                '␊' => out.push_str("^J"),
+                '␍' => out.push_str("^M"),
                 '‘' | '’' => out.push('\''),
                 '“' | '”' => out.push('"'),
                 'é' | 'è' | 'ê' => out.push('e'),

@@ -60,6 +60,7 @@ pub fn fleet(patches: usize, assets: usize) -> Fleet {
                     format!("worst finding CVE-2024-{i:05}"),
                     "internet-facing".into(),
                 ],
+                definition: (i == 0).then(|| "pkg0-fix".to_string()),
             }
         })
         .collect();

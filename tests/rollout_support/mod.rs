@@ -13,7 +13,7 @@ use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Scenario, Site, load_scenario};
-use secureupdate::core::policy::PriorityClass;
+use secureupdate::core::policy::{PriorityClass, RollbackMode};
 use secureupdate::core::rollout::{Plan, PlanInputs, build_plan};
 use secureupdate::engine::{
     AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, RunOutcome,
@@ -185,6 +185,20 @@ pub fn engine(
     Engine<SimExecutor>,
     tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
 ) {
+    engine_with(site, executor, decider, artifact_local, RollbackMode::Ask)
+}
+
+/// As [`engine`], with the policy's `rollback.on_failed_verify`.
+pub fn engine_with(
+    site: &Path,
+    executor: Arc<SimExecutor>,
+    decider: Arc<dyn Decider>,
+    artifact_local: Option<PathBuf>,
+    on_failed_verify: RollbackMode,
+) -> (
+    Engine<SimExecutor>,
+    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+) {
     let store = StateStore::open(&site.join("state.db")).unwrap();
     let journal = Journal::open_or_create(&site.join("journal.db")).unwrap();
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
@@ -193,6 +207,7 @@ pub fn engine(
         artifact_local,
         poll_interval: Duration::from_millis(10),
         max_polls: 500,
+        on_failed_verify,
     };
     let engine = Engine::new(
         executor,

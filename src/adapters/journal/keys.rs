@@ -143,7 +143,9 @@ pub fn is_password_protected(text: &str, path: &Path) -> Result<bool, KeyError> 
     }
 }
 
-/// An operator's unlocked secret key, ready to sign.
+/// An operator's unlocked secret key, ready to sign. Cloned, not unlocked again, when the
+/// console hands it to a background rollout.
+#[derive(Clone)]
 pub struct OperatorSigner {
     operator: String,
     secret: SecretKey,

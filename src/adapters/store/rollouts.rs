@@ -93,6 +93,18 @@ impl StateStore {
             .map_err(|e| self.error("read runs", e))
     }
 
+    /// The plan hash of the most recently started run of `patch`, ended or not.
+    pub fn latest_run(&self, patch: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT plan_hash FROM runs WHERE patch = ?1 ORDER BY started_at DESC, updated_at DESC LIMIT 1",
+                [patch],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error("read runs", e))
+    }
+
     /// Every stored host×step of a run.
     fn read_steps(&self, plan_hash: &str) -> Result<Vec<StoredStep>, StoreError> {
         let mut statement = self

@@ -21,7 +21,8 @@ pub fn steps(
 ) {
     let s = &look.styles;
     let p = &model.fleet.patches[patch];
-    let steps = checklist(&model.fleet, p);
+    let run = model.rollout.as_ref().filter(|r| r.patch == patch);
+    let steps = checklist(&model.fleet, p, run);
     let stepper_height = u16::try_from(STEP_COUNT).unwrap_or(7) + 2;
     let [top, bottom] =
         Layout::vertical([Constraint::Length(stepper_height), Constraint::Fill(1)]).areas(area);
@@ -31,9 +32,12 @@ pub fn steps(
         .enumerate()
         .map(|(i, step)| {
             let (mark, state_style) = match (step.state, look.ascii) {
-                (StepState::Prepared, true) => ("[x]", s.ok),
-                (StepState::Prepared, false) => ("[✓]", s.ok),
-                (StepState::NotRunnable, _) => ("[ ]", s.dim),
+                (StepState::Prepared | StepState::Done, true) => ("[x]", s.ok),
+                (StepState::Prepared | StepState::Done, false) => ("[✓]", s.ok),
+                (StepState::Running, _) => ("[>]", s.warn),
+                (StepState::Failed, _) => ("[!]", s.error),
+                (StepState::NoDefinition, _) => ("[-]", s.dim),
+                (StepState::ToRun | StepState::Waiting, _) => ("[ ]", s.dim),
             };
             let pointer = if i == selected { look.pointer() } else { "  " };
             let line = Line::from(vec![

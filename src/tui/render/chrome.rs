@@ -11,7 +11,7 @@ use crate::app::Model;
 use crate::app::journal::JournalView;
 use crate::app::keymap::{Command, KeyCode};
 use crate::app::maintenance::{WindowStatus, short_duration, window_status};
-use crate::app::model::{Pane, ScreenKind};
+use crate::app::model::{Pane, RolloutAccess, ScreenKind};
 use crate::tui::style::Look;
 
 use super::feed_status::{feed_parts, override_banner};
@@ -45,6 +45,9 @@ pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         tab(Pane::Assets, assets),
         Span::styled(format!("  sort: {sort}"), s.dim),
     ];
+    if model.access == (RolloutAccess::Ready { training: true }) {
+        spans.push(Span::styled("  TRAINING: simulated fleet", s.warn));
+    }
     let filter = model.filter().value();
     if model.editing_filter || !filter.is_empty() {
         spans.push(Span::styled("  filter: ", s.dim));
@@ -179,8 +182,18 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],
+        Some(ScreenKind::Rollout) => &[
+            (Command::Help, "help"),
+            (Command::Follow, "follow"),
+            (Command::RollBack, "roll back host"),
+            (Command::RollBackWave, "wave"),
+            (Command::RollBackRun, "run"),
+            (Command::Back, "back"),
+            (Command::Quit, "quit"),
+        ],
         Some(ScreenKind::Checklist { .. }) => &[
             (Command::Help, "help"),
+            (Command::Run, "run"),
             (Command::Down, "next step"),
             (Command::PageDown, "scroll"),
             (Command::Back, "back"),

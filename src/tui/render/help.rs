@@ -46,7 +46,9 @@ pub fn overlay(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         .areas(row);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).block(block(" Keys (? or Esc closes) ", look)),
+        Paragraph::new(lines)
+            .block(block(" Keys (? or Esc closes; j/k scroll) ", look))
+            .scroll((model.help_scroll, 0)),
         rect,
     );
 }

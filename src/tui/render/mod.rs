@@ -7,7 +7,9 @@ mod detail;
 mod feed_status;
 mod help;
 mod journal;
+mod prompt;
 mod queue;
+mod rollout;
 mod status_fit;
 
 use ratatui::Frame;
@@ -50,10 +52,24 @@ pub fn draw(frame: &mut Frame, model: &Model, look: &Look) {
                 checklist::steps(frame, body, model, patch, screen, look)
             }
             ScreenKind::Journal => journal::view(frame, body, model, screen, look),
+            ScreenKind::Rollout => rollout::view(frame, body, model, screen, look),
         },
     }
-    chrome::status(frame, status, model, look);
-    chrome::hints(frame, hints, model, look);
+    match &model.prompt {
+        // The prompt takes the hint line; a message (why the typing was refused) the status.
+        Some(typing) => {
+            if model.message.is_some() {
+                chrome::hints(frame, status, model, look);
+            } else {
+                chrome::status(frame, status, model, look);
+            }
+            prompt::line(frame, hints, typing, look);
+        }
+        None => {
+            chrome::status(frame, status, model, look);
+            chrome::hints(frame, hints, model, look);
+        }
+    }
     if model.help {
         help::overlay(frame, area, model, look);
     }

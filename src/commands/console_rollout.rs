@@ -1,0 +1,293 @@
+//! Rollouts started from the console: the same checks as `apply` (deployer role, drift,
+//! approvals, maintenance window), then the engine on its own thread with a tokio runtime,
+//! its events and questions carried to the console by `adapters::console_bridge`. The
+//! simulated fleet only for now; the engine is generic over the executor.
+//!
+//! Training (the demo's throwaway copy only): a missing approval is signed with the training
+//! approver's key and a closed maintenance window is noted in the journal instead of refused,
+//! both marked `training` in the journal, so a trainee can run a rollout end to end.
+
+use std::sync::Arc;
+use std::sync::mpsc::SyncSender;
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use secureupdate::adapters::console_bridge::{Answers, ConsoleDecider, feed};
+use secureupdate::adapters::journal::{
+    Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
+};
+use secureupdate::adapters::rollout_journal::RolloutJournal;
+use secureupdate::adapters::sim::SimExecutor;
+use secureupdate::adapters::store::StateStore;
+use secureupdate::app::Action;
+use secureupdate::app::work::Work;
+use secureupdate::config::{Role, Scenario};
+use secureupdate::core::journal::{EntryKind, NewEntry};
+use secureupdate::core::rollout::Plan;
+use secureupdate::engine::{
+    Decision, Engine, EngineSettings, RollbackScope, RunJournal, RunOutcome,
+};
+use serde_json::json;
+
+use super::apply_checks::{Refused, check_approvals, check_drift, check_window};
+use super::rollout_plan::current_plan;
+use crate::assessment::Assessment;
+
+/// How the demo's training site differs.
+pub struct Training {
+    pub scenario: Scenario,
+    /// Signs approvals the policy asks for (never the deployer).
+    pub approver: Option<OperatorSigner>,
+}
+
+/// The console's [`Work`] on a site.
+pub struct SiteWork<'a> {
+    assessment: &'a Assessment,
+    signer: Option<OperatorSigner>,
+    training: Option<Training>,
+    answers: Answers,
+    last_plan: Option<Plan>,
+}
+
+impl<'a> SiteWork<'a> {
+    pub fn new(
+        assessment: &'a Assessment,
+        signer: Option<OperatorSigner>,
+        training: Option<Training>,
+    ) -> SiteWork<'a> {
+        SiteWork {
+            assessment,
+            signer,
+            training,
+            answers: Answers::default(),
+            last_plan: None,
+        }
+    }
+
+    /// The deploying operator's signer, when they may deploy.
+    fn deployer(&self) -> Result<OperatorSigner, String> {
+        let signer = self.signer.clone().ok_or_else(|| {
+            "no operator key is unlocked: start the console with --operator NAME".to_string()
+        })?;
+        let deploys = self
+            .assessment
+            .site
+            .config
+            .operator(signer.operator())
+            .is_some_and(|o| o.has_role(Role::Deployer));
+        if deploys {
+            Ok(signer)
+        } else {
+            Err(format!(
+                "operator `{}` does not have the deployer role in site.toml",
+                signer.operator()
+            ))
+        }
+    }
+
+    fn engine(
+        &self,
+        signer: OperatorSigner,
+        actions: SyncSender<Action>,
+    ) -> Result<(Engine<SimExecutor>, Feed), String> {
+        let site = &self.assessment.site;
+        let text = |e: &dyn std::fmt::Display| e.to_string();
+        let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
+        // The rollout seals the journal with checkpoints; each vouches for everything before
+        // it, so the journal must verify first.
+        verify_site_journal(&site.dir, &site.config).map_err(|e| text(&e))?;
+        let journal = Journal::open_or_create(&journal_path(&site.dir)).map_err(|e| text(&e))?;
+        let journal = RolloutJournal::new(journal, signer.clone())
+            .with_checkpoints(
+                checkpoints_dir(&site.dir),
+                site.policy.journal.checkpoint_every,
+            )
+            .map_err(|e| e.0)?;
+        let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
+        let scenario = self
+            .training
+            .as_ref()
+            .map(|t| t.scenario.clone())
+            .ok_or_else(|| "rollouts in the console run on the training fleet only".to_string())?;
+        let executor =
+            SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim"))).map_err(|e| text(&e))?;
+        let settings = EngineSettings {
+            operator: signer.operator().to_string(),
+            artifact_local: None,
+            poll_interval: Duration::from_millis(200),
+            max_polls: 3000,
+            on_failed_verify: site.policy.rollback.on_failed_verify,
+        };
+        let (events, received) = tokio::sync::mpsc::unbounded_channel();
+        let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
+        let decider = Arc::new(ConsoleDecider::new(questions, self.answers.clone()));
+        let engine = Engine::new(
+            Arc::new(executor),
+            Box::new(store),
+            Box::new(journal),
+            decider,
+            events,
+            settings,
+        );
+        Ok((engine, Feed(received, asked, actions)))
+    }
+
+    /// The checks `apply` makes; in training, approvals and windows are handled for the trainee.
+    fn check(&self, plan: &Plan, hash: &str, signer: &OperatorSigner) -> Result<()> {
+        let site = &self.assessment.site;
+        let store = StateStore::open(&site.dir.join("state.db"))?;
+        check_drift(&store, plan, hash)?;
+        let approver = self.training.as_ref().and_then(|t| t.approver.as_ref());
+        match (
+            check_approvals(site, plan, hash, signer.operator()),
+            approver,
+        ) {
+            (Ok(()), _) => {}
+            (Err(refusal), Some(approver)) if is_not_approved(&refusal) => {
+                let entry = NewEntry::new(
+                    Utc::now(),
+                    approver.operator(),
+                    EntryKind::Approve,
+                    &format!("plan {hash}"),
+                    &json!({"plan_hash": hash, "patch": plan.patch.id, "training": true}),
+                )?;
+                Journal::open_or_create(&site.dir.join("journal.db"))?
+                    .append_decision(&entry, approver)?;
+            }
+            (Err(refusal), _) => return Err(refusal),
+        }
+        if let Err(refusal) = check_window(site, plan, Utc::now()) {
+            if self.training.is_none() {
+                return Err(refusal.context(
+                    "the console declares no emergencies: use `secureupdate apply --emergency REASON`",
+                ));
+            }
+            let journal = Journal::open_or_create(&site.dir.join("journal.db"))?;
+            RolloutJournal::new(journal, signer.clone()).decision(
+                EntryKind::Note,
+                &format!("plan {hash} training"),
+                json!({"plan_hash": hash, "training": true, "outside_window": refusal.to_string()}),
+            )?;
+        }
+        let mut store = store;
+        store.save_plan(plan)?;
+        Ok(())
+    }
+}
+
+fn is_not_approved(refusal: &anyhow::Error) -> bool {
+    matches!(
+        refusal.downcast_ref::<Refused>(),
+        Some(Refused::NotApproved { .. })
+    )
+}
+
+/// The channels that carry one background job's events and questions to the console.
+struct Feed(
+    tokio::sync::mpsc::UnboundedReceiver<secureupdate::engine::EngineEvent>,
+    tokio::sync::mpsc::UnboundedReceiver<secureupdate::engine::Question>,
+    SyncSender<Action>,
+);
+
+/// Runs `job` on its own thread with a tokio runtime, feeding the console, and reports its
+/// end with `WorkEnded`.
+fn spawn<F>(feed_to: Feed, job: F) -> Result<(), String>
+where
+    F: std::future::Future<Output = Result<String, String>> + Send + 'static,
+{
+    let Feed(events, questions, actions) = feed_to;
+    std::thread::Builder::new()
+        .name("rollout".to_string())
+        .spawn(move || {
+            let ended = match tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(async {
+                    let (ended, ()) = tokio::join!(job, feed(events, questions, actions.clone()));
+                    ended
+                }),
+                Err(e) => Err(format!("no runtime for the rollout: {e}")),
+            };
+            let _ = actions.send(Action::WorkEnded(ended));
+        })
+        .map(|_| ())
+        .map_err(|e| format!("could not start the rollout's thread: {e}"))
+}
+
+fn outcome_words(outcome: RunOutcome) -> String {
+    match outcome {
+        RunOutcome::Done => "every wave finished.".to_string(),
+        RunOutcome::Halted { wave } => format!("wave {wave} failed past its threshold."),
+        RunOutcome::Aborted { wave } => format!("the operator stopped it after wave {wave}."),
+    }
+}
+
+impl Work for SiteWork<'_> {
+    fn start_rollout(
+        &mut self,
+        patch: usize,
+        definition: &str,
+        actions: SyncSender<Action>,
+    ) -> Result<(), String> {
+        let signer = self.deployer()?;
+        let plan = current_plan(self.assessment, definition).map_err(|e| format!("{e:#}"))?;
+        let hash = plan.hash().map_err(|e| e.to_string())?;
+        self.check(&plan, &hash, &signer)
+            .map_err(|e| format!("{e:#}"))?;
+        let (engine, feed_to) = self.engine(signer, actions.clone())?;
+        actions
+            .try_send(Action::RolloutStarted {
+                patch,
+                plan: Box::new(plan.clone()),
+                plan_hash: hash,
+            })
+            .map_err(|e| format!("the console is not listening: {e}"))?;
+        self.last_plan = Some(plan.clone());
+        spawn(feed_to, async move {
+            engine
+                .run(plan)
+                .await
+                .map(outcome_words)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn answer(&mut self, decision: Decision) {
+        if !self.answers.answer(decision) {
+            tracing::warn!("an answer came with no question waiting");
+        }
+    }
+
+    fn roll_back(
+        &mut self,
+        scope: RollbackScope,
+        actions: SyncSender<Action>,
+    ) -> Result<(), String> {
+        let signer = self.deployer()?;
+        let plan = self
+            .last_plan
+            .clone()
+            .ok_or_else(|| "no run started in this console".to_string())?;
+        let (engine, feed_to) = self.engine(signer, actions)?;
+        spawn(feed_to, async move {
+            let report = engine
+                .roll_back(plan, scope)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut text = format!(
+                "rolled back {} host(s), {} already rolled back or never changed",
+                report.rolled_back.len(),
+                report.untouched.len()
+            );
+            if !report.failed.is_empty() {
+                text.push_str(&format!(
+                    "; rollback FAILED on {}",
+                    report.failed.join(", ")
+                ));
+            }
+            Ok(text)
+        })
+    }
+}

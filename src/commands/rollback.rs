@@ -1,0 +1,145 @@
+//! `secureupdate rollback PATCH --operator NAME [--host NAME | --wave N] [--yes]`: rolls back
+//! the hosts that the patch's latest run changed — one host, one wave or all of them — with the
+//! patch's rollback commands. The decision is signed into the journal before anything runs.
+//! Exit 0 when every host in scope was rolled back, 1 when a rollback failed, 2 for bad input.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::rollout_journal::RolloutJournal;
+use secureupdate::adapters::sim::SimExecutor;
+use secureupdate::adapters::store::StateStore;
+use secureupdate::config::{Role, Scenario};
+use secureupdate::engine::{AlwaysYes, Engine, EngineSettings, RollbackScope};
+
+use super::apply::ExecutorKind;
+use super::apply_output::print_events;
+use super::rollout_plan::printable;
+use crate::assessment::Assessment;
+use crate::exit::bad_input;
+use crate::operator_key::unlock_operator;
+
+pub struct RollbackArgs<'a> {
+    pub patch: &'a str,
+    pub operator: &'a str,
+    pub scope: RollbackScope,
+    pub yes: bool,
+    pub executor: ExecutorKind,
+    pub secret: Option<&'a std::path::Path>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum RollbackError {
+    #[error("operator `{0}` does not have the deployer role in site.toml")]
+    NotADeployer(String),
+    #[error("patch `{0}` was never rolled out here: there is nothing to roll back")]
+    NoRun(String),
+    #[error(
+        "the ssh executor is not available yet in this build; use --executor sim for the simulated fleet"
+    )]
+    SshUnavailable,
+    #[error("no terminal to confirm on; pass --yes to roll back without asking")]
+    NoTerminal,
+    #[error("not confirmed: nothing was rolled back")]
+    NotConfirmed,
+    #[error("the rollback failed on {0}")]
+    Failed(String),
+}
+
+pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Write) -> Result<()> {
+    let site = &assessment.site;
+    let deployer = site
+        .config
+        .operator(args.operator)
+        .filter(|op| op.has_role(Role::Deployer))
+        .ok_or_else(|| bad_input(RollbackError::NotADeployer(printable(args.operator))))?;
+    if args.executor == ExecutorKind::Ssh {
+        return Err(bad_input(RollbackError::SshUnavailable));
+    }
+    let store = StateStore::open(&site.dir.join("state.db"))
+        .with_context(|| format!("opening the state store in {}", site.dir.display()))?;
+    let plan = store
+        .latest_run(args.patch)?
+        .map(|hash| store.plan(&hash))
+        .transpose()?
+        .flatten()
+        .ok_or_else(|| bad_input(RollbackError::NoRun(printable(args.patch))))?
+        .plan;
+    if !args.yes {
+        confirm(args.patch, &args.scope)?;
+    }
+    let signer = unlock_operator(site, &deployer.name, args.secret)?;
+    let journal = RolloutJournal::new(
+        Journal::open_or_create(&site.dir.join("journal.db"))?,
+        signer,
+    );
+    let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
+    let executor = SimExecutor::new(Scenario::all_good(50), &hosts, Some(site.dir.join("sim")))?;
+    let settings = EngineSettings {
+        operator: deployer.name.clone(),
+        artifact_local: None,
+        poll_interval: Duration::from_millis(200),
+        max_polls: 3000,
+        on_failed_verify: site.policy.rollback.on_failed_verify,
+    };
+    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let engine = Engine::new(
+        Arc::new(executor),
+        Box::new(store),
+        Box::new(journal),
+        Arc::new(AlwaysYes),
+        events,
+        settings,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (report, _) = runtime.block_on(async {
+        tokio::join!(
+            engine.roll_back(plan, args.scope.clone()),
+            print_events(received, out)
+        )
+    });
+    let report = report.map_err(|e| match e {
+        secureupdate::engine::EngineError::NotInPlan(_) => bad_input(e),
+        other => other.into(),
+    })?;
+    writeln!(
+        out,
+        "Rolled back {} host(s){}; nothing to do on {} (never changed, or rolled back before).",
+        report.rolled_back.len(),
+        if report.rolled_back.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", report.rolled_back.join(", "))
+        },
+        report.untouched.len()
+    )?;
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(RollbackError::Failed(report.failed.join(", ")).into())
+    }
+}
+
+/// Asks the operator to type the patch id, as the console does for destructive decisions.
+fn confirm(patch: &str, scope: &RollbackScope) -> Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(bad_input(RollbackError::NoTerminal));
+    }
+    eprint!(
+        "Roll back {} of {}? Type the patch id to confirm: ",
+        scope.describe(),
+        printable(patch)
+    );
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() == patch {
+        Ok(())
+    } else {
+        Err(RollbackError::NotConfirmed.into())
+    }
+}

@@ -1,0 +1,97 @@
+//! `secureupdate rollback` after a rollout of the demo site on the simulated fleet: one host,
+//! then a wave, each host once; refusals without a run, a known host or a confirmation.
+
+mod cli_support;
+
+use cli_support::{assert_code, demo_site, keygen, ok, run, stderr, stdout};
+use secureupdate::adapters::sim::{ORIGINAL, PATCHED, load_host};
+
+const PATCH: &str = "openssh-regresshion-debian";
+
+fn package(dir: &std::path::Path, host: &str) -> String {
+    load_host(&dir.join("sim"), host)
+        .unwrap()
+        .package()
+        .to_string()
+}
+
+#[test]
+fn a_host_then_a_wave_are_rolled_back_and_refusals_are_bad_input() {
+    let (_tmp, dir) = demo_site();
+    for operator in ["alice", "bob"] {
+        keygen(&dir, operator);
+    }
+    let rollback = |extra: &[&str]| {
+        let mut args = vec!["rollback", PATCH, "--operator", "bob", "--executor", "sim"];
+        args.extend_from_slice(extra);
+        run(&dir, &args)
+    };
+    let none = rollback(&["--yes"]);
+    assert_code(&none, 2);
+    assert!(
+        stderr(&none).contains("was never rolled out here"),
+        "{}",
+        stderr(&none)
+    );
+
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["plan", PATCH, "--json"])).unwrap();
+    let hash = plan["plan_hash"].as_str().unwrap();
+    ok(&dir, &["approve", hash, "--operator", "alice"]);
+    ok(
+        &dir,
+        &[
+            "apply",
+            PATCH,
+            "--operator",
+            "bob",
+            "--executor",
+            "sim",
+            "--yes",
+            "--emergency",
+            "test",
+            "--scenario",
+            "all-good",
+        ],
+    );
+    assert_eq!(package(&dir, "print-01"), PATCHED);
+
+    let unconfirmed = rollback(&["--host", "print-01"]);
+    assert_code(&unconfirmed, 2);
+    assert!(
+        stderr(&unconfirmed).contains("pass --yes"),
+        "{}",
+        stderr(&unconfirmed)
+    );
+    let unknown = rollback(&["--host", "nope-01", "--yes"]);
+    assert_code(&unknown, 2);
+    assert!(stderr(&unknown).contains("host nope-01 is not in the plan"));
+
+    let one = rollback(&["--host", "print-01", "--yes"]);
+    assert_code(&one, 0);
+    assert!(
+        stdout(&one).contains("print-01 | == rolled back"),
+        "{}",
+        stdout(&one)
+    );
+    assert!(stdout(&one).contains("Rolled back 1 host(s): print-01"));
+    assert_eq!(package(&dir, "print-01"), ORIGINAL);
+    assert_eq!(package(&dir, "print-02"), PATCHED);
+
+    let wave = rollback(&["--wave", "3", "--yes"]);
+    assert_code(&wave, 0);
+    assert!(
+        stdout(&wave).contains("Rolled back 2 host(s): print-02, wiki-01"),
+        "{}",
+        stdout(&wave)
+    );
+    let again = rollback(&["--wave", "3", "--yes"]);
+    assert_code(&again, 0);
+    assert!(stdout(&again).contains("Rolled back 0 host(s); nothing to do on 2"));
+    for host in ["print-01", "print-02", "wiki-01"] {
+        let state = load_host(&dir.join("sim"), host).unwrap();
+        assert_eq!(state.package(), ORIGINAL, "{host}");
+        assert_eq!(state.history.iter().filter(|s| *s == "rollback").count(), 1);
+    }
+    assert_eq!(package(&dir, "git-01"), PATCHED);
+}
