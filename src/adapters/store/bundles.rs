@@ -56,17 +56,7 @@ impl StateStore {
             )
             .map_err(read_error)?;
         let rows = statement
-            .query_map([], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                ))
-            })
+            .query_map([], |row| row.try_into())
             .map_err(read_error)?;
         let mut records = Vec::new();
         for row in rows {
@@ -83,17 +73,7 @@ impl StateStore {
                 "SELECT feed_id, seq, manifest_sha256, created, expires, imported_at, counts
                  FROM feed_bundles WHERE feed_id = ?1",
                 [feed_id],
-                |row| {
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                        row.get(6)?,
-                    ))
-                },
+                |row| row.try_into(),
             )
             .optional()
             .map_err(|e| self.error("read a feed bundle", e))?;
