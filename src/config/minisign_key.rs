@@ -57,12 +57,14 @@ impl MinisignPublicKey {
 
     /// The key id as `minisign` prints it.
     pub fn key_id_hex(&self) -> String {
-        self.key_id
-            .iter()
-            .rev()
-            .map(|b| format!("{b:02X}"))
-            .collect()
+        key_id_hex(&self.key_id)
     }
+}
+
+/// A minisign key id (8 bytes as stored, little-endian) as `minisign` prints it: 16 uppercase
+/// hex digits.
+pub fn key_id_hex(key_id: &[u8; 8]) -> String {
+    format!("{:016X}", u64::from_le_bytes(*key_id))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use atomic_write::write_atomically;
 pub use error::{ConfigError, FieldPath, Location, PathSegment, Position};
 pub use init::{write_files, write_site};
 pub use inventory::{Inventory, load_inventory, read_inventory};
-pub use minisign_key::MinisignPublicKey;
+pub use minisign_key::{MinisignPublicKey, key_id_hex};
 pub use patches::{PATCHES_DIR, load_patches};
 pub use policy::load_policy;
 pub use scenario::{Fault, FaultKind, SCENARIOS_DIR, Scenario, load_scenario};

@@ -244,5 +244,5 @@ pub fn key_id(keynum: &[u8]) -> String {
     let mut bytes = [0u8; 8];
     let len = keynum.len().min(8);
     bytes[..len].copy_from_slice(&keynum[..len]);
-    format!("{:016X}", u64::from_le_bytes(bytes))
+    crate::config::key_id_hex(&bytes)
 }

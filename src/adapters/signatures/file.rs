@@ -98,11 +98,7 @@ impl SignatureFile {
 
     /// The signing key's id as `minisign` prints it.
     pub fn key_id_hex(&self) -> String {
-        self.key_id
-            .iter()
-            .rev()
-            .map(|b| format!("{b:02X}"))
-            .collect()
+        crate::config::key_id_hex(&self.key_id)
     }
 }
 
