@@ -85,7 +85,12 @@ pub async fn run_all(
 
 /// The executor a site for this fleet would make.
 pub fn executor(fleet: &SshdFleet) -> SshExecutor {
-    SshExecutor::from_site(&fleet.ssh_settings(), fleet.site_dir()).unwrap()
+    executor_in(fleet.site_dir())
+}
+
+/// The executor for the fleet whose site directory is `fleet_dir`.
+pub fn executor_in(fleet_dir: &Path) -> SshExecutor {
+    SshExecutor::from_site(&sshd_fleet::fleet_ssh_settings(), fleet_dir).unwrap()
 }
 
 /// Shell text that appends one line to `file`: counts how often a step really ran.
