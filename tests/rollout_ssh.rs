@@ -82,10 +82,7 @@ async fn a_failing_canary_is_rolled_back_halts_the_run_and_later_waves_stay_unto
     for i in 2..HOSTS {
         rollout.assert_untouched(i);
     }
-    assert!(
-        wave_tally(&ran.events, 3).is_none(),
-        "wave 3 never started"
-    );
+    assert!(wave_tally(&ran.events, 3).is_none(), "wave 3 never started");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,9 +114,16 @@ async fn failures_over_the_threshold_halt_the_wave_before_its_last_host_starts()
                 rolled_back: false
             })
         );
-        assert_eq!(rollout.runs(i).into_iter().collect::<Vec<_>>(), [("precheck".to_string(), 1)]);
+        assert_eq!(
+            rollout.runs(i).into_iter().collect::<Vec<_>>(),
+            [("precheck".to_string(), 1)]
+        );
         assert_eq!(rollout.markers(i), 1, "the failed precheck left its marker");
-        assert_eq!(rollout.conf(i), original_conf(i), "a failed precheck changes nothing");
+        assert_eq!(
+            rollout.conf(i),
+            original_conf(i),
+            "a failed precheck changes nothing"
+        );
     }
     for i in [0, 1] {
         rollout.assert_patched(i);
@@ -152,7 +156,10 @@ async fn a_failed_verify_is_rolled_back_to_the_backed_up_bytes_and_the_run_goes_
     let apply_succeeded = ran.events.iter().any(|e| {
         matches!(e, EngineEvent::StepFinished { host: h, step: StepKind::Apply, status: StepStatus::Succeeded, .. } if *h == host)
     });
-    assert!(apply_succeeded, "the apply had changed the file before verify");
+    assert!(
+        apply_succeeded,
+        "the apply had changed the file before verify"
+    );
     let runs = rollout.runs(3);
     for step in ["precheck", "backup", "apply", "verify", "rollback"] {
         assert_eq!(runs.get(step), Some(&1), "{step} on {host}: {runs:?}");

@@ -188,10 +188,15 @@ async fn output_full_of_escapes_bidi_and_invalid_utf8_arrives_inert() {
     );
     let live = ran.events.iter().any(|e| match e {
         EngineEvent::Output { line, .. } => line.chars().any(|c| {
-            c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+            c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
         }),
         _ => false,
     });
-    assert!(!live, "an output event carries a live control or bidi character");
+    assert!(
+        !live,
+        "an output event carries a live control or bidi character"
+    );
     rollout.assert_patched(noisy);
 }

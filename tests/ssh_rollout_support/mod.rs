@@ -232,7 +232,8 @@ impl SshRollout {
 /// Host `i`'s original config: distinct per host, with a tab, trailing spaces, a CR and a byte
 /// that is not UTF-8, so "restored byte for byte" means exactly that.
 pub fn original_conf(i: usize) -> Vec<u8> {
-    let mut conf = format!("# host-{i:02}\nlisten = 80{i}\n\tciphers  =  aes256-gcm  \r\n").into_bytes();
+    let mut conf =
+        format!("# host-{i:02}\nlisten = 80{i}\n\tciphers  =  aes256-gcm  \r\n").into_bytes();
     conf.extend_from_slice(b"banner = \xff\n");
     conf
 }

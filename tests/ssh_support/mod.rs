@@ -123,3 +123,27 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
         .filter(|cmdline| cmdline.contains(needle))
         .collect()
 }
+
+/// Asks the masters a killed process left in its control directory to exit (`ssh -O exit`
+/// over each control socket: only those masters, by their sockets), then removes the
+/// directory. Returns how many masters were asked.
+pub fn close_orphaned_masters(control_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(control_dir) else {
+        return 0;
+    };
+    let sockets: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("master"))
+        .filter(|socket| socket.exists())
+        .collect();
+    for socket in &sockets {
+        let _ = std::process::Command::new("ssh")
+            .args(["-F", "/dev/null", "-O", "exit", "-S"])
+            .arg(socket)
+            .arg("orphaned-master")
+            .stdin(std::process::Stdio::null())
+            .output();
+    }
+    let _ = std::fs::remove_dir_all(control_dir);
+    sockets.len()
+}
