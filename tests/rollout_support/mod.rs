@@ -261,11 +261,16 @@ pub async fn run_plan<E: Executor + 'static>(
 ) -> Ran {
     save(site, plan);
     let (engine, mut received) = engine(site, executor, decider, artifact_local);
-    let outcome = engine.run(plan.clone()).await;
-    let mut events = Vec::new();
-    while let Ok(event) = received.try_recv() {
-        events.push(event);
-    }
+    // Drained while the run goes on, so a bounded channel could not stall it; the channel
+    // closes when the engine, its last sender, is gone.
+    let collect = async {
+        let mut events = Vec::new();
+        while let Some(event) = received.recv().await {
+            events.push(event);
+        }
+        events
+    };
+    let (outcome, events) = tokio::join!(engine.run(plan.clone()), collect);
     Ran { outcome, events }
 }
 
