@@ -9,7 +9,6 @@ use std::fs;
 use std::sync::Arc;
 
 use rollout_support::*;
-use secureupdate::adapters::journal::{load_public_key, verify_journal};
 use secureupdate::adapters::sim::{ORIGINAL, PATCHED, SimExecutor};
 use secureupdate::config::Scenario;
 use secureupdate::core::policy::PriorityClass;
@@ -18,15 +17,6 @@ use secureupdate::engine::{
     AnswerFuture, Decider, Decision, EngineEvent, GateKind, HostResult, Question, RunOutcome,
 };
 use sha2::{Digest, Sha256};
-
-fn host_result(events: &[EngineEvent], host: &str) -> Option<HostResult> {
-    events.iter().rev().find_map(|e| match e {
-        EngineEvent::HostFinished {
-            host: h, result, ..
-        } if h == host => Some(result.clone()),
-        _ => None,
-    })
-}
 
 fn assert_untouched(sim: &SimExecutor, hosts: &[&str]) {
     for host in hosts {
@@ -80,17 +70,7 @@ fn everything_succeeds_every_step_runs_once_and_the_journal_verifies() {
         .count();
     assert!(lines > 0, "output lines arrive as events");
 
-    let trusted = vec![(
-        "bob".to_string(),
-        load_public_key(&site.path().join("keys/bob.pub")).unwrap(),
-    )];
-    let report = verify_journal(
-        &site.path().join("journal.db"),
-        &site.path().join("checkpoints"),
-        &trusted,
-        None,
-    )
-    .unwrap();
+    let report = verify_site_journal(site.path());
     assert!(report.ok, "{:?}", report.problems);
     let steps: usize = plan
         .waves

@@ -1,5 +1,6 @@
 //! A small fleet site for rollout tests: 2 staging and 10 production Debian hosts, operator keys
-//! made with the library, a patch with every step, and helpers to plan and run it on `sim`.
+//! made with the library, a patch with every step, and helpers to plan and run it on `sim` (or,
+//! through the same engine helper, on any executor).
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
@@ -8,15 +9,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use secureupdate::adapters::journal::{Journal, OperatorSigner, generate_keypair, write_keypair};
+use secureupdate::adapters::journal::{
+    Journal, OperatorSigner, generate_keypair, load_public_key, verify_journal, write_keypair,
+};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Scenario, Site, load_scenario};
+use secureupdate::core::journal::VerifyReport;
 use secureupdate::core::policy::{PriorityClass, RollbackMode};
 use secureupdate::core::rollout::{Plan, PlanInputs, build_plan};
+use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, RunOutcome,
+    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, HostResult, RunOutcome,
 };
 use tempfile::TempDir;
 
@@ -89,6 +94,11 @@ fn inventory() -> String {
 
 /// A site with operators alice (approver) and bob (deployer), both with unencrypted keys.
 pub fn fleet_site() -> TempDir {
+    site_with(&inventory(), POLICY, PATCH)
+}
+
+/// The same site and operators with another inventory, policy and patch definition.
+pub fn site_with(inventory: &str, policy: &str, patch: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
     for operator in ["alice", "bob", "carol"] {
@@ -125,10 +135,10 @@ public_key = "keys/carol.pub"
 "#,
     )
     .unwrap();
-    fs::write(root.join("policy.toml"), POLICY).unwrap();
-    fs::write(root.join("inventory.toml"), inventory()).unwrap();
+    fs::write(root.join("policy.toml"), policy).unwrap();
+    fs::write(root.join("inventory.toml"), inventory).unwrap();
     fs::create_dir_all(root.join("patches")).unwrap();
-    fs::write(root.join("patches/openssh.toml"), PATCH).unwrap();
+    fs::write(root.join("patches/openssh.toml"), patch).unwrap();
     dir
 }
 
@@ -137,14 +147,18 @@ pub fn load(dir: &Path) -> Site {
 }
 
 pub fn plan(site: &Site, class: PriorityClass) -> Plan {
+    plan_of(site, PATCH_ID, class, 60)
+}
+
+pub fn plan_of(site: &Site, patch: &str, class: PriorityClass, step_timeout_s: u32) -> Plan {
     let marker_dir = |name: &str| site.marker_dir(name).to_string();
     let inputs = PlanInputs {
         assets: &site.assets,
         marker_dir: &marker_dir,
         class,
-        step_timeout_s: 60,
+        step_timeout_s,
     };
-    build_plan(site.patch(PATCH_ID).unwrap(), &site.policy, &inputs).unwrap()
+    build_plan(site.patch(patch).unwrap(), &site.policy, &inputs).unwrap()
 }
 
 pub fn scenario(dir: &Path, text: &str) -> Scenario {
@@ -176,29 +190,25 @@ pub struct Ran {
     pub events: Vec<EngineEvent>,
 }
 
-pub fn engine(
+/// The one place the tests build an engine (sim and ssh alike): the site's state.db and
+/// journal.db, bob's signing key, checkpoints every `CHECKPOINT_EVERY` entries.
+pub fn engine<E: Executor + 'static>(
     site: &Path,
-    executor: Arc<SimExecutor>,
+    executor: Arc<E>,
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
-) -> (
-    Engine<SimExecutor>,
-    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
-) {
+) -> (Engine<E>, tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) {
     engine_with(site, executor, decider, artifact_local, RollbackMode::Ask)
 }
 
 /// As [`engine`], with the policy's `rollback.on_failed_verify`.
-pub fn engine_with(
+pub fn engine_with<E: Executor + 'static>(
     site: &Path,
-    executor: Arc<SimExecutor>,
+    executor: Arc<E>,
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
     on_failed_verify: RollbackMode,
-) -> (
-    Engine<SimExecutor>,
-    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
-) {
+) -> (Engine<E>, tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) {
     let store = StateStore::open(&site.join("state.db")).unwrap();
     let journal = Journal::open_or_create(&site.join("journal.db")).unwrap();
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
@@ -246,16 +256,57 @@ pub fn run_with(
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
 ) -> Ran {
-    save(site, plan);
-    let (engine, mut received) = engine(site, executor, decider, artifact_local);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
-    let outcome = runtime.block_on(engine.run(plan.clone()));
-    let mut events = Vec::new();
-    while let Ok(event) = received.try_recv() {
-        events.push(event);
-    }
+    runtime.block_on(run_plan(site, plan, executor, decider, artifact_local))
+}
+
+/// Stores the plan and runs it to its end on any executor, collecting every event.
+pub async fn run_plan<E: Executor + 'static>(
+    site: &Path,
+    plan: &Plan,
+    executor: Arc<E>,
+    decider: Arc<dyn Decider>,
+    artifact_local: Option<PathBuf>,
+) -> Ran {
+    save(site, plan);
+    let (engine, mut received) = engine(site, executor, decider, artifact_local);
+    // Drained while the run goes on, so a bounded channel could not stall it; the channel
+    // closes when the engine, its last sender, is gone.
+    let collect = async {
+        let mut events = Vec::new();
+        while let Some(event) = received.recv().await {
+            events.push(event);
+        }
+        events
+    };
+    let (outcome, events) = tokio::join!(engine.run(plan.clone()), collect);
     Ran { outcome, events }
+}
+
+/// How `host` ended, as the run's last `HostFinished` event for it says.
+pub fn host_result(events: &[EngineEvent], host: &str) -> Option<HostResult> {
+    events.iter().rev().find_map(|e| match e {
+        EngineEvent::HostFinished {
+            host: h, result, ..
+        } if h == host => Some(result.clone()),
+        _ => None,
+    })
+}
+
+/// The site's journal checked against bob's public key and the checkpoints written beside it.
+pub fn verify_site_journal(site: &Path) -> VerifyReport {
+    let trusted = vec![(
+        "bob".to_string(),
+        load_public_key(&site.join("keys/bob.pub")).unwrap(),
+    )];
+    verify_journal(
+        &site.join("journal.db"),
+        &site.join("checkpoints"),
+        &trusted,
+        None,
+    )
+    .unwrap()
 }

@@ -85,7 +85,12 @@ pub async fn run_all(
 
 /// The executor a site for this fleet would make.
 pub fn executor(fleet: &SshdFleet) -> SshExecutor {
-    SshExecutor::from_site(&fleet.ssh_settings(), fleet.site_dir()).unwrap()
+    executor_in(fleet.site_dir())
+}
+
+/// The executor for the fleet whose site directory is `fleet_dir`.
+pub fn executor_in(fleet_dir: &Path) -> SshExecutor {
+    SshExecutor::from_site(&sshd_fleet::fleet_ssh_settings(), fleet_dir).unwrap()
 }
 
 /// Shell text that appends one line to `file`: counts how often a step really ran.
@@ -117,4 +122,28 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
         .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
         .filter(|cmdline| cmdline.contains(needle))
         .collect()
+}
+
+/// Asks the masters a killed process left in its control directory to exit (`ssh -O exit`
+/// over each control socket: only those masters, by their sockets), then removes the
+/// directory. Returns how many masters were asked.
+pub fn close_orphaned_masters(control_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(control_dir) else {
+        return 0;
+    };
+    let sockets: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("master"))
+        .filter(|socket| socket.exists())
+        .collect();
+    for socket in &sockets {
+        let _ = std::process::Command::new("ssh")
+            .args(["-F", "/dev/null", "-O", "exit", "-S"])
+            .arg(socket)
+            .arg("orphaned-master")
+            .stdin(std::process::Stdio::null())
+            .output();
+    }
+    let _ = std::fs::remove_dir_all(control_dir);
+    sockets.len()
 }

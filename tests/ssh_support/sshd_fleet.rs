@@ -108,13 +108,7 @@ impl SshdFleet {
 
     /// site.toml `[ssh]` for this fleet, paths relative to [`site_dir`](Self::site_dir).
     pub fn ssh_settings(&self) -> SshSettings {
-        SshSettings {
-            known_hosts: PathBuf::from("ssh/known_hosts"),
-            identity: Some(PathBuf::from("ssh/id_ed25519")),
-            config: None,
-            connect_timeout_s: 10,
-            command_timeout_s: 60,
-        }
+        fleet_ssh_settings()
     }
 
     pub fn host(&self, i: usize) -> &FakeHost {
@@ -249,6 +243,18 @@ impl SshdFleet {
             self.launch(i)?;
         }
         Err(format!("no free port after {PORT_TRIES} tries"))
+    }
+}
+
+/// site.toml `[ssh]` for any fleet, paths relative to its site directory (a child process
+/// that only knows the directory can make the same executor).
+pub fn fleet_ssh_settings() -> SshSettings {
+    SshSettings {
+        known_hosts: PathBuf::from("ssh/known_hosts"),
+        identity: Some(PathBuf::from("ssh/id_ed25519")),
+        config: None,
+        connect_timeout_s: 10,
+        command_timeout_s: 60,
     }
 }
 
