@@ -35,11 +35,15 @@ impl Tally {
             )
         });
         format!(
-            "{} succeeded, {} failed ({} rolled back), {} unreachable, {} not started",
+            "{} succeeded, {} failed ({} rolled back), {} unreachable, {}{} not started",
             count(|r| *r == HostResult::Succeeded),
             count(|r| matches!(r, HostResult::Failed { .. })),
             rolled_back,
             count(|r| matches!(r, HostResult::Unreachable { .. })),
+            match count(|r| matches!(r, HostResult::Unknown { .. })) {
+                0 => String::new(),
+                unknown => format!("{unknown} unknown, "),
+            },
             total.saturating_sub(self.hosts.len()),
         )
     }
@@ -94,6 +98,9 @@ fn describe(event: &EngineEvent) -> Option<String> {
                     unreachable: true,
                 } => format!("UNREACHABLE ({reason})"),
                 StepStatus::Lost { reason, .. } => format!("FAILED ({reason})"),
+                StepStatus::Unknown { reason } => {
+                    format!("OUTCOME UNKNOWN ({reason}); reconciled on the next run")
+                }
             };
             let before = if *already_done { " (done before)" } else { "" };
             format!("{host} | -- {step}: {how}{before}")
@@ -108,6 +115,9 @@ fn describe(event: &EngineEvent) -> Option<String> {
                 }
             ),
             HostResult::Unreachable { step } => format!("{host} | == unreachable at {step}"),
+            HostResult::Unknown { step } => {
+                format!("{host} | == outcome of {step} unknown, NOT rolled back")
+            }
             HostResult::Succeeded | HostResult::Untouched => return None,
         },
         EngineEvent::GateReached {

@@ -35,7 +35,18 @@ pub(crate) async fn run_host<E: Executor + 'static>(
             } => {
                 result = HostResult::Unreachable { step };
             }
-            StepStatus::Failed { .. } | StepStatus::Lost { .. } => {
+            // Nothing ran (a record from before unreachable was told apart): no rollback.
+            StepStatus::Lost { .. } => {
+                result = HostResult::Failed {
+                    step,
+                    rolled_back: false,
+                };
+            }
+            // It may still be running: a rollback now would race it on the host.
+            StepStatus::Unknown { .. } => {
+                result = HostResult::Unknown { step };
+            }
+            StepStatus::Failed { .. } => {
                 let rolled_back = roll_back(ctx, wave.number, &target, step).await?;
                 result = HostResult::Failed { step, rolled_back };
             }
@@ -122,15 +133,8 @@ async fn run_step<E: Executor + 'static>(
                     let record = StepRecord::Finished { exit_code };
                     return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
                 }
-                Reconciled::Lost {
-                    reason,
-                    unreachable,
-                } => {
-                    let record = StepRecord::Failed {
-                        reason,
-                        unreachable,
-                    };
-                    return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
+                Reconciled::Unknown(reason) => {
+                    return unknown(ctx, wave, target, step, reason);
                 }
             }
         }
@@ -187,10 +191,11 @@ async fn execute<E: Executor + 'static>(
             },
             false,
         ),
+        // Nothing ran: like an unreachable host, never a reason to roll back.
         StepOutcome::HostKeyRejected { reason } => (
             StepRecord::Failed {
                 reason: format!("host key rejected: {reason}"),
-                unreachable: false,
+                unreachable: true,
             },
             false,
         ),
@@ -203,23 +208,13 @@ async fn execute<E: Executor + 'static>(
             };
             match reconcile(ctx, target, &key).await {
                 Reconciled::Done(exit_code) => (StepRecord::Finished { exit_code }, true),
-                Reconciled::Absent => (
-                    StepRecord::Failed {
-                        reason: format!("{why}; no completion marker on the host"),
-                        unreachable: false,
-                    },
-                    false,
-                ),
-                Reconciled::Lost {
-                    reason,
-                    unreachable,
-                } => (
-                    StepRecord::Failed {
-                        reason: format!("{why}; {reason}"),
-                        unreachable,
-                    },
-                    false,
-                ),
+                Reconciled::Absent => {
+                    let reason = format!("{why}; no completion marker on the host yet");
+                    return unknown(ctx, wave, target, step, reason);
+                }
+                Reconciled::Unknown(reason) => {
+                    return unknown(ctx, wave, target, step, format!("{why}; {reason}"));
+                }
             }
         }
     };
@@ -268,6 +263,32 @@ fn conclude<E>(
     Ok(status)
 }
 
+/// A step whose outcome is not known: its intent stays open in the store (so the next run
+/// reconciles it with the host), the journal records that it is unknown, and it is announced.
+fn unknown<E>(
+    ctx: &RunContext<E>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+    reason: String,
+) -> Result<StepStatus, EngineError> {
+    locked(&ctx.journal).events(&[(
+        EntryKind::StepFinished,
+        format!("plan {} host {} step {step}", ctx.plan_hash, target.name),
+        json!({
+            "plan_hash": ctx.plan_hash,
+            "host": target.name,
+            "step": step.as_str(),
+            "attempt": ATTEMPT,
+            "outcome": "unknown",
+            "reason": reason,
+        }),
+    )])?;
+    let status = StepStatus::Unknown { reason };
+    announce(ctx, wave, target, step, status.clone(), false);
+    Ok(status)
+}
+
 fn announce<E>(
     ctx: &RunContext<E>,
     wave: u32,
@@ -308,7 +329,8 @@ fn status_of(record: &StepRecord) -> StepStatus {
 enum Reconciled {
     Done(i32),
     Absent,
-    Lost { reason: String, unreachable: bool },
+    /// Still running after the allowed checks, or the host could not be asked.
+    Unknown(String),
 }
 
 /// Asks the host what became of a step, waiting while it is still running there.
@@ -323,16 +345,12 @@ async fn reconcile<E: Executor + 'static>(
             MarkerState::Done { exit_code } => return Reconciled::Done(exit_code),
             MarkerState::Absent => return Reconciled::Absent,
             MarkerState::Unreachable { reason } => {
-                return Reconciled::Lost {
-                    reason,
-                    unreachable: true,
-                };
+                return Reconciled::Unknown(format!("the host could not be asked: {reason}"));
             }
             MarkerState::Running if polls >= ctx.settings.max_polls => {
-                return Reconciled::Lost {
-                    reason: format!("still running on the host after {polls} checks"),
-                    unreachable: false,
-                };
+                return Reconciled::Unknown(format!(
+                    "still running on the host after {polls} checks"
+                ));
             }
             MarkerState::Running => {
                 polls += 1;

@@ -269,7 +269,9 @@ async fn run_wave<E: Executor + 'static>(
             let result = super::host::run_host(&ctx, index, host_index).await?;
             if result.is_failure() {
                 let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
-                if ctx.plan.waves[index].exceeds_threshold(failed) {
+                // An unknown outcome halts whatever the threshold: it must be reconciled first.
+                let unknown = matches!(result, HostResult::Unknown { .. });
+                if unknown || ctx.plan.waves[index].exceeds_threshold(failed) {
                     halted.store(true, Ordering::SeqCst);
                 }
             }
@@ -290,7 +292,11 @@ async fn run_wave<E: Executor + 'static>(
             .iter()
             .filter(|r| **r == HostResult::Untouched)
             .count(),
-        halted: halted.load(Ordering::SeqCst) || wave.exceeds_threshold(failed),
+        halted: halted.load(Ordering::SeqCst)
+            || wave.exceeds_threshold(failed)
+            || results
+                .iter()
+                .any(|r| matches!(r, HostResult::Unknown { .. })),
     })
 }
 

@@ -1,0 +1,174 @@
+//! What the engine does when it cannot know, or crashed before it wrote something down: an
+//! unknown outcome halts without a rollback and stays open for the next run; results and
+//! decisions reach the journal exactly as they were stored; gates passed are not asked again.
+
+mod rollout_support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rollout_support::*;
+use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::rollout_journal::RolloutJournal;
+use secureupdate::adapters::sim::{SimExecutor, SimHost, SimLock, load_host, state_path};
+use secureupdate::adapters::store::StateStore;
+use secureupdate::config::Scenario;
+use secureupdate::core::policy::PriorityClass;
+use secureupdate::core::rollout::{StepKind, guard_key};
+use secureupdate::engine::{
+    AlwaysYes, Decider, Engine, EngineEvent, EngineSettings, HostResult, RunJournal, RunOutcome,
+    RunStore, StepRecord,
+};
+use serde_json::Value;
+
+/// An engine that gives up on a step found running after a few quick checks.
+fn quick_engine(
+    site: &Path,
+    executor: Arc<SimExecutor>,
+    decider: Arc<dyn Decider>,
+    journal: Box<dyn RunJournal>,
+) -> (
+    Engine<SimExecutor>,
+    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
+) {
+    let store = StateStore::open(&site.join("state.db")).unwrap();
+    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let settings = EngineSettings {
+        operator: "bob".to_string(),
+        artifact_local: None,
+        poll_interval: Duration::from_millis(1),
+        max_polls: 3,
+    };
+    let engine = Engine::new(
+        executor,
+        Box::new(store),
+        journal,
+        decider,
+        events,
+        settings,
+    );
+    (engine, received)
+}
+
+fn journal(site: &Path) -> Box<dyn RunJournal> {
+    let journal = Journal::open_or_create(&site.join("journal.db")).unwrap();
+    Box::new(RolloutJournal::new(journal, signer(site, "bob")))
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn drain(received: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) -> Vec<EngineEvent> {
+    let mut events = Vec::new();
+    while let Ok(event) = received.try_recv() {
+        events.push(event);
+    }
+    events
+}
+
+/// Journal entries of `kind`, as (subject, payload).
+fn entries(site: &Path, kind: &str) -> Vec<(String, Value)> {
+    let mut found = Vec::new();
+    Journal::open_read_only(&site.join("journal.db"))
+        .unwrap()
+        .for_each_row(1, |row| {
+            if row.kind == kind {
+                found.push((
+                    row.subject.clone(),
+                    serde_json::from_str(&row.payload).unwrap(),
+                ));
+            }
+        })
+        .unwrap();
+    found
+}
+
+/// Another process holds `step`'s lock on `host` until `finishes_at_ms`.
+fn hold_lock(state_dir: &Path, host: &str, key: &str, step: StepKind, finishes_at_ms: u64) {
+    let mut state = load_host(state_dir, host).unwrap();
+    state.locks.insert(
+        key.to_string(),
+        SimLock {
+            step: Some(step),
+            finishes_at_ms,
+            exit_code: 0,
+        },
+    );
+    write_host(state_dir, host, &state);
+}
+
+fn write_host(state_dir: &Path, host: &str, state: &SimHost) {
+    std::fs::create_dir_all(state_dir).unwrap();
+    std::fs::write(
+        state_path(state_dir, host),
+        serde_json::to_vec(state).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_step_still_running_elsewhere_is_unknown_halts_the_wave_and_is_not_rolled_back() {
+    let site = fleet_site();
+    let state_dir = site.path().join("sim");
+    let plan = plan(&load(site.path()), PriorityClass::High);
+    let hash = save(site.path(), &plan);
+    assert_eq!(plan.waves[1].hosts[0].name, "app-01", "the canary");
+    let key = guard_key(&hash, "app-01", StepKind::Apply, 1, None);
+    hold_lock(&state_dir, "app-01", &key, StepKind::Apply, u64::MAX / 2);
+
+    let sim = sim(Scenario::all_good(1), Some(state_dir.clone()));
+    let (engine, mut received) = quick_engine(
+        site.path(),
+        sim.clone(),
+        Arc::new(AlwaysYes),
+        journal(site.path()),
+    );
+    let outcome = block_on(engine.run(plan.clone())).unwrap();
+    let events = drain(&mut received);
+
+    assert_eq!(outcome, RunOutcome::Halted { wave: 2 });
+    let canary = events.iter().rev().find_map(|e| match e {
+        EngineEvent::HostFinished { host, result, .. } if host == "app-01" => Some(result.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        canary,
+        Some(HostResult::Unknown {
+            step: StepKind::Apply
+        })
+    );
+    let host = sim.host("app-01").unwrap();
+    assert_eq!(
+        host.history,
+        ["precheck", "backup"],
+        "no rollback raced the step still running"
+    );
+    assert!(
+        host.locks.contains_key(&key),
+        "the other process's step runs on"
+    );
+    let mut store = StateStore::open(&site.path().join("state.db")).unwrap();
+    let apply = store
+        .steps(&hash)
+        .unwrap()
+        .into_iter()
+        .find(|s| s.host == "app-01" && s.step == StepKind::Apply)
+        .unwrap();
+    assert!(
+        matches!(apply.record, StepRecord::Intent { .. }),
+        "left open for the next run to reconcile: {:?}",
+        apply.record
+    );
+    let unknown: Vec<_> = entries(site.path(), "step_finished")
+        .into_iter()
+        .filter(|(_, p)| p["outcome"] == "unknown")
+        .collect();
+    assert_eq!(unknown.len(), 1, "the journal says the outcome is unknown");
+    assert!(entries(site.path(), "rollback").is_empty());
+}
