@@ -14,11 +14,12 @@ use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::{SimExecutor, SimHost, SimLock, load_host, state_path};
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::Scenario;
+use secureupdate::core::journal::EntryKind;
 use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::{StepKind, guard_key};
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineEvent, EngineSettings, HostResult, RunJournal, RunOutcome,
-    RunStore, StepRecord,
+    AlwaysYes, Decider, Engine, EngineEvent, EngineSettings, HostResult, PortError, RunJournal,
+    RunOutcome, RunStore, StepRecord,
 };
 use serde_json::Value;
 
@@ -171,4 +172,100 @@ fn a_step_still_running_elsewhere_is_unknown_halts_the_wave_and_is_not_rolled_ba
         .collect();
     assert_eq!(unknown.len(), 1, "the journal says the outcome is unknown");
     assert!(entries(site.path(), "rollback").is_empty());
+}
+
+/// The real journal, except that writing the `fail_at`-th step result fails (as when the
+/// process dies between storing a result and journaling it); keeps what it refused.
+struct BreaksOnce {
+    inner: RolloutJournal,
+    results: usize,
+    fail_at: usize,
+    refused: Arc<std::sync::Mutex<Option<Value>>>,
+}
+
+impl RunJournal for BreaksOnce {
+    fn decision(
+        &mut self,
+        kind: EntryKind,
+        subject: &str,
+        payload: Value,
+    ) -> Result<(), PortError> {
+        self.inner.decision(kind, subject, payload)
+    }
+
+    fn events(&mut self, events: &[(EntryKind, String, Value)]) -> Result<(), PortError> {
+        for (kind, _, payload) in events {
+            if *kind == EntryKind::StepFinished {
+                self.results += 1;
+                if self.results == self.fail_at {
+                    *self.refused.lock().unwrap() = Some(payload.clone());
+                    return Err(PortError("journal write failed".to_string()));
+                }
+            }
+        }
+        self.inner.events(events)
+    }
+}
+
+#[test]
+fn a_result_stored_but_never_journaled_is_journaled_on_the_next_run_with_its_digest() {
+    let site = fleet_site();
+    let plan = plan(&load(site.path()), PriorityClass::High);
+    save(site.path(), &plan);
+    let state_dir = site.path().join("sim");
+    let refused = Arc::new(std::sync::Mutex::new(None));
+    let breaking = BreaksOnce {
+        inner: RolloutJournal::new(
+            Journal::open_or_create(&site.path().join("journal.db")).unwrap(),
+            signer(site.path(), "bob"),
+        ),
+        results: 0,
+        fail_at: 3,
+        refused: refused.clone(),
+    };
+    let first = sim(Scenario::all_good(1), Some(state_dir.clone()));
+    let (engine, _events) =
+        quick_engine(site.path(), first, Arc::new(AlwaysYes), Box::new(breaking));
+    assert!(
+        block_on(engine.run(plan.clone())).is_err(),
+        "the journal failed"
+    );
+    let refused = refused.lock().unwrap().clone().unwrap();
+
+    let second = sim(Scenario::all_good(1), Some(state_dir));
+    let (engine, _events) = quick_engine(
+        site.path(),
+        second,
+        Arc::new(AlwaysYes),
+        journal(site.path()),
+    );
+    assert_eq!(
+        block_on(engine.run(plan.clone())).unwrap(),
+        RunOutcome::Done
+    );
+
+    let results = entries(site.path(), "step_finished");
+    let expected: usize = plan
+        .waves
+        .iter()
+        .map(|w| w.hosts.len() * w.steps.len())
+        .sum();
+    assert_eq!(
+        results.len(),
+        expected,
+        "one journaled result per host×step"
+    );
+    let same_step = |p: &Value| p["host"] == refused["host"] && p["step"] == refused["step"];
+    let recovered: Vec<&Value> = results
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| same_step(p))
+        .collect();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0]["recovered"], true);
+    for field in ["exit_code", "output_sha256", "output_lines", "attempt"] {
+        assert_eq!(recovered[0][field], refused[field], "{field}");
+    }
+    assert_eq!(refused["exit_code"], 0);
+    assert_ne!(refused["output_sha256"], "");
 }

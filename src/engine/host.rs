@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::events::{EngineEvent, HostResult, StepStatus};
 use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
+use super::journaling::journal_result;
 use super::output::StepOutput;
 use super::ports::{Question, StepRecord, StepResult};
 use super::run::{EngineError, RunContext, locked};
@@ -221,7 +222,7 @@ async fn execute<E: Executor + 'static>(
     conclude(ctx, wave, target, step, record, digest, from_marker)
 }
 
-/// Stores and journals a step's result, then announces it.
+/// Stores, then journals a step's result (see `journaling`), then announces it.
 fn conclude<E>(
     ctx: &RunContext<E>,
     wave: u32,
@@ -238,26 +239,13 @@ fn conclude<E>(
         from_marker,
     };
     locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, ATTEMPT, &result)?;
-    let (exit_code, reason) = match &result.record {
-        StepRecord::Finished { exit_code } => (Some(*exit_code), None),
-        StepRecord::Failed { reason, .. } => (None, Some(reason.as_str())),
-        StepRecord::Intent { .. } => (None, None),
-    };
-    locked(&ctx.journal).events(&[(
-        EntryKind::StepFinished,
-        format!("plan {} host {} step {step}", ctx.plan_hash, target.name),
-        json!({
-            "plan_hash": ctx.plan_hash,
-            "host": target.name,
-            "step": step.as_str(),
-            "attempt": ATTEMPT,
-            "exit_code": exit_code,
-            "reason": reason,
-            "output_sha256": result.output_sha256,
-            "output_lines": result.output_lines,
-            "from_marker": from_marker,
-        }),
-    )])?;
+    journal_result(
+        &mut **locked(&ctx.store),
+        &mut **locked(&ctx.journal),
+        &ctx.plan_hash,
+        (&target.name, step, ATTEMPT),
+        &result,
+    )?;
     let status = status_of(&result.record);
     announce(ctx, wave, target, step, status.clone(), from_marker);
     Ok(status)

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod executor;
 mod host;
+mod journaling;
 mod output;
 pub mod ports;
 mod run;
@@ -12,6 +13,6 @@ pub mod script;
 pub use events::{EngineEvent, GateKind, HostResult, RunOutcome, StepStatus};
 pub use ports::{
     AlwaysYes, AnswerFuture, Decider, PortError, Question, RunJournal, RunState, RunStore,
-    StepRecord, StepResult, StoredRun, StoredStep,
+    StepRecord, StepResult, StoredRun, StoredStep, UnjournaledResult,
 };
 pub use run::{Engine, EngineError, EngineSettings};

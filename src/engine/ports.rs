@@ -86,6 +86,15 @@ pub struct StepResult {
     pub from_marker: bool,
 }
 
+/// A stored step result whose journal entry was never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnjournaledResult {
+    pub host: String,
+    pub step: StepKind,
+    pub attempt: u32,
+    pub result: StepResult,
+}
+
 /// The run's durable state, one row per host×step. Every method commits before it returns.
 pub trait RunStore: Send {
     /// The stored state of the run of this plan, if it was ever started.
@@ -114,6 +123,17 @@ pub trait RunStore: Send {
         plan_hash: &str,
         state: RunState,
         wave: Option<u32>,
+    ) -> Result<(), PortError>;
+    /// Results stored but not yet marked journaled, in a stable order.
+    fn unjournaled_results(&mut self, plan_hash: &str)
+    -> Result<Vec<UnjournaledResult>, PortError>;
+    /// Marks a stored result as written to the journal.
+    fn mark_journaled(
+        &mut self,
+        plan_hash: &str,
+        host: &str,
+        step: StepKind,
+        attempt: u32,
     ) -> Result<(), PortError>;
 }
 

@@ -137,6 +137,7 @@ impl<E: Executor + 'static> Engine<E> {
             format!("plan {plan_hash}"),
             json!({"plan_hash": plan_hash, "patch": plan.patch.id, "resumed": resumed}),
         )])?;
+        super::journaling::catch_up(&mut *self.store, &mut *self.journal, &plan_hash)?;
         let ctx = Arc::new(RunContext {
             executor: self.executor,
             store: Mutex::new(self.store),

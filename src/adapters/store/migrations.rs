@@ -7,6 +7,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("findings", FINDINGS),
     ("vulnrichment cvss", VULNRICHMENT_CVSS),
     ("rollouts", ROLLOUTS),
+    ("journaled step results", JOURNALED_RESULTS),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -132,6 +133,14 @@ CREATE TABLE host_steps (
     result_at TEXT,
     PRIMARY KEY (plan_hash, host, step, attempt)
 ) STRICT, WITHOUT ROWID;
+";
+
+/// A step's result is committed here first, then journaled, then marked: a result stored but
+/// never journaled (a crash or a journal error between) is journaled on the next run. Results
+/// stored before this migration were journaled right after they were stored.
+const JOURNALED_RESULTS: &str = "
+ALTER TABLE host_steps ADD COLUMN journaled INTEGER NOT NULL DEFAULT 0 CHECK (journaled IN (0, 1));
+UPDATE host_steps SET journaled = 1 WHERE state <> 'intent';
 ";
 
 #[cfg(test)]

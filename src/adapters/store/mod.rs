@@ -13,6 +13,7 @@ mod lock;
 mod migrations;
 mod rollouts;
 mod rows;
+mod run_journaling;
 
 pub use database::{Settings, StateStore};
 pub use error::StoreError;

@@ -8,7 +8,9 @@ use super::database::StateStore;
 use super::error::{StoreError, printable};
 use super::rows::bad_row;
 use crate::core::rollout::{Plan, StepKind};
-use crate::engine::{PortError, RunState, RunStore, StepRecord, StepResult, StoredRun, StoredStep};
+use crate::engine::{
+    PortError, RunState, RunStore, StepRecord, StepResult, StoredRun, StoredStep, UnjournaledResult,
+};
 
 /// A plan as stored: its hash, its patch and its canonical JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,5 +278,23 @@ impl RunStore for StateStore {
         )
         .map_err(|e| port(self.error("finish a run", e)))?;
         tx.commit().map_err(|e| port(self.error("finish a run", e)))
+    }
+
+    fn unjournaled_results(
+        &mut self,
+        plan_hash: &str,
+    ) -> Result<Vec<UnjournaledResult>, PortError> {
+        self.read_unjournaled(plan_hash).map_err(port)
+    }
+
+    fn mark_journaled(
+        &mut self,
+        plan_hash: &str,
+        host: &str,
+        step: StepKind,
+        attempt: u32,
+    ) -> Result<(), PortError> {
+        self.set_journaled(plan_hash, host, step, attempt)
+            .map_err(port)
     }
 }
