@@ -18,8 +18,8 @@ use secureupdate::core::journal::EntryKind;
 use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::{StepKind, guard_key};
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineEvent, EngineSettings, HostResult, PortError, RunJournal,
-    RunOutcome, RunStore, StepRecord,
+    AlwaysYes, AnswerFuture, Decider, Engine, EngineEvent, EngineSettings, HostResult, PortError,
+    Question, RunJournal, RunOutcome, RunStore, StepRecord,
 };
 use serde_json::Value;
 
@@ -268,4 +268,106 @@ fn a_result_stored_but_never_journaled_is_journaled_on_the_next_run_with_its_dig
     }
     assert_eq!(refused["exit_code"], 0);
     assert_ne!(refused["output_sha256"], "");
+}
+
+/// Answers yes at health gates and `rollback` at rollback questions; remembers what it was asked.
+struct Remembers {
+    asked: Arc<std::sync::Mutex<Vec<Question>>>,
+    rollback: bool,
+}
+
+impl Decider for Remembers {
+    fn ask(&self, question: Question) -> AnswerFuture {
+        let answer = match question {
+            Question::ProceedAfterWave { .. } => true,
+            Question::RollBack { .. } => self.rollback,
+        };
+        self.asked.lock().unwrap().push(question);
+        Box::pin(std::future::ready(answer))
+    }
+}
+
+#[test]
+fn a_resumed_run_does_not_ask_a_gate_it_passed_again_nor_journal_a_second_answer() {
+    let site = fleet_site();
+    let state_dir = site.path().join("sim");
+    let plan = plan(&load(site.path()), PriorityClass::High);
+    save(site.path(), &plan);
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let decider = Arc::new(Remembers {
+        asked: asked.clone(),
+        rollback: true,
+    });
+    let steady = scenario(
+        site.path(),
+        "name = \"steady\"\ndescription = \"x\"\nstep_ms = 5\n",
+    );
+
+    // First process: cut as wave 3 starts its first step, after two gates were passed.
+    let first = sim(steady.clone(), Some(state_dir.clone()));
+    let (engine, mut events) =
+        quick_engine(site.path(), first, decider.clone(), journal(site.path()));
+    let cut = block_on(async {
+        let run = engine.run(plan.clone());
+        tokio::pin!(run);
+        loop {
+            tokio::select! {
+                _ = &mut run => break false,
+                event = events.recv() => match event {
+                    Some(EngineEvent::StepStarted { wave: 3, .. }) => break true,
+                    Some(_) => {}
+                    None => break false,
+                },
+            }
+        }
+    });
+    assert!(cut, "the run was cut in wave 3");
+    assert_eq!(asked.lock().unwrap().len(), 2, "two gates passed");
+
+    let second = sim(steady, Some(state_dir));
+    let (engine, _events) = quick_engine(site.path(), second, decider, journal(site.path()));
+    assert_eq!(
+        block_on(engine.run(plan.clone())).unwrap(),
+        RunOutcome::Done
+    );
+
+    let gates: Vec<u32> = asked
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|q| match q {
+            Question::ProceedAfterWave { wave, .. } => *wave,
+            other => panic!("asked {other:?}"),
+        })
+        .collect();
+    assert_eq!(gates, [1, 2, 3], "each gate asked once");
+    let proceeds: Vec<String> = entries(site.path(), "proceed")
+        .into_iter()
+        .map(|(subject, _)| subject)
+        .collect();
+    assert_eq!(proceeds.len(), plan.waves.len() - 1, "{proceeds:?}");
+}
+
+#[test]
+fn a_declined_rollback_is_journaled_and_the_host_left_as_it_is() {
+    let site = fleet_site();
+    let plan = plan(&load(site.path()), PriorityClass::High);
+    let canary_fails = scenario(
+        site.path(),
+        "name = \"canary-fails\"\ndescription = \"x\"\nstep_ms = 1\n[[fault]]\nhost = \"app-01\"\nkind = \"fail\"\nstep = \"apply\"\n",
+    );
+    let sim = sim(canary_fails, None);
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let decider = Arc::new(Remembers {
+        asked,
+        rollback: false,
+    });
+    let ran = run_with(site.path(), &plan, sim.clone(), decider, None);
+    assert_eq!(ran.outcome.unwrap(), RunOutcome::Halted { wave: 2 });
+    assert_eq!(sim.host("app-01").unwrap().history.last().unwrap(), "apply");
+    let declined = entries(site.path(), "skip");
+    assert_eq!(declined.len(), 1, "{declined:?}");
+    assert_eq!(declined[0].1["host"], "app-01");
+    assert_eq!(declined[0].1["answer"], "no");
+    assert!(entries(site.path(), "rollback").is_empty());
 }

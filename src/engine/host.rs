@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::decisions::{Gate, decide_once, rollback_gate};
 use super::events::{EngineEvent, HostResult, StepStatus};
 use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
 use super::journaling::journal_result;
@@ -88,18 +89,21 @@ async fn roll_back<E: Executor + 'static>(
         ctx.records
             .contains_key(&(target.name.clone(), StepKind::Rollback, ATTEMPT));
     if !decided_before {
-        let question = Question::RollBack {
-            host: target.name.clone(),
-            failed_step: failed,
+        let gate = Gate {
+            name: rollback_gate(&target.name, failed, ATTEMPT),
+            question: Question::RollBack {
+                host: target.name.clone(),
+                failed_step: failed,
+            },
+            yes: EntryKind::Rollback,
+            // Declining is a decision too: the host stays as the failed step left it.
+            no: EntryKind::Skip,
+            subject: format!("plan {} host {}", ctx.plan_hash, target.name),
+            payload: json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()}),
         };
-        if !ctx.decider.ask(question).await {
+        if !decide_once(ctx, gate).await? {
             return Ok(false);
         }
-        locked(&ctx.journal).decision(
-            EntryKind::Rollback,
-            &format!("plan {} host {}", ctx.plan_hash, target.name),
-            json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()}),
-        )?;
     }
     let status = run_step(ctx, wave, target, StepKind::Rollback).await?;
     Ok(status == StepStatus::Succeeded)

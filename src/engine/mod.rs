@@ -1,6 +1,7 @@
 //! Drives rollouts: takes a stored plan, asks an executor to run steps, writes state and journal
 //! through ports and emits events. No terminal code.
 
+mod decisions;
 pub mod events;
 pub mod executor;
 mod host;
@@ -13,6 +14,6 @@ pub mod script;
 pub use events::{EngineEvent, GateKind, HostResult, RunOutcome, StepStatus};
 pub use ports::{
     AlwaysYes, AnswerFuture, Decider, PortError, Question, RunJournal, RunState, RunStore,
-    StepRecord, StepResult, StoredRun, StoredStep, UnjournaledResult,
+    StepRecord, StepResult, StoredDecision, StoredRun, StoredStep, UnjournaledResult,
 };
 pub use run::{Engine, EngineError, EngineSettings};

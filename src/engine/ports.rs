@@ -95,6 +95,17 @@ pub struct UnjournaledResult {
     pub result: StepResult,
 }
 
+/// A decision taken at a gate of a run, with the journal entry it makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDecision {
+    /// Names the gate within the run, e.g. `health after wave 2`.
+    pub gate: String,
+    pub kind: EntryKind,
+    pub subject: String,
+    pub payload: Value,
+    pub journaled: bool,
+}
+
 /// The run's durable state, one row per host×step. Every method commits before it returns.
 pub trait RunStore: Send {
     /// The stored state of the run of this plan, if it was ever started.
@@ -127,6 +138,21 @@ pub trait RunStore: Send {
     /// Results stored but not yet marked journaled, in a stable order.
     fn unjournaled_results(&mut self, plan_hash: &str)
     -> Result<Vec<UnjournaledResult>, PortError>;
+    /// The decision stored for `gate` of the run, if one was taken.
+    fn decision(
+        &mut self,
+        plan_hash: &str,
+        gate: &str,
+    ) -> Result<Option<StoredDecision>, PortError>;
+    /// Stores a decision; a gate already decided keeps its first decision.
+    fn record_decision(
+        &mut self,
+        plan_hash: &str,
+        decision: &StoredDecision,
+    ) -> Result<(), PortError>;
+    /// Decisions stored but not yet marked journaled.
+    fn unjournaled_decisions(&mut self, plan_hash: &str) -> Result<Vec<StoredDecision>, PortError>;
+    fn mark_decision_journaled(&mut self, plan_hash: &str, gate: &str) -> Result<(), PortError>;
     /// Marks a stored result as written to the journal.
     fn mark_journaled(
         &mut self,

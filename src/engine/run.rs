@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
+use super::decisions::{Gate, decide_once, health_gate};
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
 use super::ports::{Decider, PortError, Question, RunJournal, RunState, RunStore, StepRecord};
@@ -138,6 +139,7 @@ impl<E: Executor + 'static> Engine<E> {
             json!({"plan_hash": plan_hash, "patch": plan.patch.id, "resumed": resumed}),
         )])?;
         super::journaling::catch_up(&mut *self.store, &mut *self.journal, &plan_hash)?;
+        super::decisions::catch_up_decisions(&mut *self.store, &mut *self.journal, &plan_hash)?;
         let ctx = Arc::new(RunContext {
             executor: self.executor,
             store: Mutex::new(self.store),
@@ -206,31 +208,29 @@ async fn run_waves<E: Executor + 'static>(
             wave: wave.number,
             kind: GateKind::Health,
         });
-        let proceed = ctx
-            .decider
-            .ask(Question::ProceedAfterWave {
-                wave: wave.number,
-                next_wave: next.number,
-                succeeded: tally.succeeded,
-                failed: tally.failed,
-            })
-            .await;
-        let kind = if proceed {
-            EntryKind::Proceed
-        } else {
-            EntryKind::Abort
-        };
-        locked(&ctx.journal).decision(
-            kind,
-            &format!("plan {} wave {}", ctx.plan_hash, next.number),
-            json!({
-                "plan_hash": ctx.plan_hash,
-                "after_wave": wave.number,
-                "next_wave": next.number,
-                "succeeded": tally.succeeded,
-                "failed": tally.failed,
-            }),
-        )?;
+        let proceed = decide_once(
+            ctx,
+            Gate {
+                name: health_gate(wave.number),
+                question: Question::ProceedAfterWave {
+                    wave: wave.number,
+                    next_wave: next.number,
+                    succeeded: tally.succeeded,
+                    failed: tally.failed,
+                },
+                yes: EntryKind::Proceed,
+                no: EntryKind::Abort,
+                subject: format!("plan {} wave {}", ctx.plan_hash, next.number),
+                payload: json!({
+                    "plan_hash": ctx.plan_hash,
+                    "after_wave": wave.number,
+                    "next_wave": next.number,
+                    "succeeded": tally.succeeded,
+                    "failed": tally.failed,
+                }),
+            },
+        )
+        .await?;
         if !proceed {
             return Ok(RunOutcome::Aborted { wave: wave.number });
         }

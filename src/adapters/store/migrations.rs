@@ -8,6 +8,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("vulnrichment cvss", VULNRICHMENT_CVSS),
     ("rollouts", ROLLOUTS),
     ("journaled step results", JOURNALED_RESULTS),
+    ("run decisions", RUN_DECISIONS),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -141,6 +142,21 @@ CREATE TABLE host_steps (
 const JOURNALED_RESULTS: &str = "
 ALTER TABLE host_steps ADD COLUMN journaled INTEGER NOT NULL DEFAULT 0 CHECK (journaled IN (0, 1));
 UPDATE host_steps SET journaled = 1 WHERE state <> 'intent';
+";
+
+/// Decisions taken during a run (health gates, rollback questions), one per gate, kept with the
+/// journal entry they make so a resumed run neither asks again nor loses the entry.
+const RUN_DECISIONS: &str = "
+CREATE TABLE run_decisions (
+    plan_hash TEXT NOT NULL REFERENCES runs (plan_hash),
+    gate TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    journaled INTEGER NOT NULL DEFAULT 0 CHECK (journaled IN (0, 1)),
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (plan_hash, gate)
+) STRICT, WITHOUT ROWID;
 ";
 
 #[cfg(test)]

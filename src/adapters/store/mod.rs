@@ -13,6 +13,7 @@ mod lock;
 mod migrations;
 mod rollouts;
 mod rows;
+mod run_decisions;
 mod run_journaling;
 
 pub use database::{Settings, StateStore};

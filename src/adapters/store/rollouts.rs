@@ -9,7 +9,8 @@ use super::error::{StoreError, printable};
 use super::rows::bad_row;
 use crate::core::rollout::{Plan, StepKind};
 use crate::engine::{
-    PortError, RunState, RunStore, StepRecord, StepResult, StoredRun, StoredStep, UnjournaledResult,
+    PortError, RunState, RunStore, StepRecord, StepResult, StoredDecision, StoredRun, StoredStep,
+    UnjournaledResult,
 };
 
 /// A plan as stored: its hash, its patch and its canonical JSON.
@@ -285,6 +286,30 @@ impl RunStore for StateStore {
         plan_hash: &str,
     ) -> Result<Vec<UnjournaledResult>, PortError> {
         self.read_unjournaled(plan_hash).map_err(port)
+    }
+
+    fn decision(
+        &mut self,
+        plan_hash: &str,
+        gate: &str,
+    ) -> Result<Option<StoredDecision>, PortError> {
+        self.read_decision(plan_hash, gate).map_err(port)
+    }
+
+    fn record_decision(
+        &mut self,
+        plan_hash: &str,
+        decision: &StoredDecision,
+    ) -> Result<(), PortError> {
+        self.insert_decision(plan_hash, decision).map_err(port)
+    }
+
+    fn unjournaled_decisions(&mut self, plan_hash: &str) -> Result<Vec<StoredDecision>, PortError> {
+        self.read_unjournaled_decisions(plan_hash).map_err(port)
+    }
+
+    fn mark_decision_journaled(&mut self, plan_hash: &str, gate: &str) -> Result<(), PortError> {
+        self.set_decision_journaled(plan_hash, gate).map_err(port)
     }
 
     fn mark_journaled(
