@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::ValueEnum;
+use secureupdate::adapters::approvals::JournalApprovals;
 use secureupdate::adapters::journal::{Journal, journal_path};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
@@ -146,7 +147,8 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         decider,
         events,
         settings,
-    );
+    )
+    .with_approval_check(Arc::new(JournalApprovals::new(site)));
     let total = plan.host_count();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()

@@ -1,6 +1,7 @@
 //! Drives rollouts: takes a stored plan, asks an executor to run steps, writes state and journal
 //! through ports and emits events. No terminal code.
 
+pub mod approval;
 mod decisions;
 pub mod events;
 pub mod executor;
@@ -11,6 +12,7 @@ pub mod ports;
 mod run;
 pub mod script;
 
+pub use approval::{ApprovalCheck, ApprovalVerdict};
 pub use events::{EngineEvent, GateKind, HostResult, RunOutcome, StepStatus};
 pub use ports::{
     AlwaysYes, AnswerFuture, Decider, PortError, Question, RunJournal, RunState, RunStore,

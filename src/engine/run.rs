@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
+use super::approval::{ApprovalCheck, require_approval};
 use super::decisions::{Gate, decide_once, health_gate};
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
@@ -31,6 +32,8 @@ pub enum EngineError {
     NoArtifact,
     #[error("a host task stopped unexpectedly: {0}")]
     HostTask(String),
+    #[error("refused to start wave {wave}: the plan is not approved: {reason}")]
+    NotApproved { wave: u32, reason: String },
 }
 
 pub struct EngineSettings {
@@ -56,6 +59,7 @@ pub(crate) struct RunContext<E> {
     pub plan_hash: String,
     /// What the store held when the run (re)started, by (host, step, attempt).
     pub records: HashMap<(String, StepKind, u32), StepRecord>,
+    pub approvals: Option<Arc<dyn ApprovalCheck>>,
 }
 
 /// The store and journal are SQLite files with short, durable writes: a plain mutex is
@@ -81,6 +85,7 @@ pub struct Engine<E> {
     decider: Arc<dyn Decider>,
     events: UnboundedSender<EngineEvent>,
     settings: EngineSettings,
+    approvals: Option<Arc<dyn ApprovalCheck>>,
 }
 
 struct WaveTally {
@@ -106,7 +111,15 @@ impl<E: Executor + 'static> Engine<E> {
             decider,
             events,
             settings,
+            approvals: None,
         }
+    }
+
+    /// Checks approvals before the first wave that needs one; without it such a wave is
+    /// refused.
+    pub fn with_approval_check(mut self, check: Arc<dyn ApprovalCheck>) -> Self {
+        self.approvals = Some(check);
+        self
     }
 
     /// Runs `plan` to its end, or resumes the run of the same plan where it stopped: steps with
@@ -150,6 +163,7 @@ impl<E: Executor + 'static> Engine<E> {
             plan,
             plan_hash,
             records,
+            approvals: self.approvals,
         });
         ctx.emit(EngineEvent::RunStarted {
             plan_hash: ctx.plan_hash.clone(),
@@ -180,6 +194,7 @@ async fn run_waves<E: Executor + 'static>(
     for index in 0..ctx.plan.waves.len() {
         let wave = &ctx.plan.waves[index];
         if wave.approval_before {
+            require_approval(ctx, wave.number)?;
             ctx.emit(EngineEvent::GateReached {
                 wave: wave.number,
                 kind: GateKind::Approval,
