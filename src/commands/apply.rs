@@ -95,7 +95,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let decider: Arc<dyn Decider> = if args.yes {
         Arc::new(AlwaysYes)
     } else if std::io::stdin().is_terminal() {
-        Arc::new(TerminalDecider)
+        Arc::new(TerminalDecider::new())
     } else {
         return Err(bad_input(ApplyError::NoTerminal));
     };

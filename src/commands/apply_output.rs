@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
+use std::sync::Arc;
 
 use secureupdate::engine::{
     AnswerFuture, Decider, EngineEvent, GateKind, HostResult, Question, StepStatus,
@@ -142,8 +143,42 @@ fn describe(event: &EngineEvent) -> Option<String> {
     })
 }
 
-/// Asks on the terminal: `y` to go on, anything else to stop (or not to roll back).
-pub struct TerminalDecider;
+/// Asks on the terminal: `y` to go on, anything else to stop (or not to roll back). Host tasks
+/// run concurrently, so one question at a time holds the terminal, from its prompt until its
+/// answer is read: an answer can never go to another host's question.
+pub struct TerminalDecider {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    terminal: Arc<dyn Terminal>,
+}
+
+/// Shows a prompt and reads the answer (blocking); true for yes.
+trait Terminal: Send + Sync {
+    fn ask(&self, prompt: &str) -> bool;
+}
+
+struct Stdio;
+
+impl Terminal for Stdio {
+    fn ask(&self, prompt: &str) -> bool {
+        eprint!("{prompt}");
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).is_ok()
+            && answer.trim().eq_ignore_ascii_case("y")
+    }
+}
+
+impl TerminalDecider {
+    pub fn new() -> Self {
+        Self::on(Arc::new(Stdio))
+    }
+
+    fn on(terminal: Arc<dyn Terminal>) -> Self {
+        TerminalDecider {
+            turn: Arc::new(tokio::sync::Mutex::new(())),
+            terminal,
+        }
+    }
+}
 
 impl Decider for TerminalDecider {
     fn ask(&self, question: Question) -> AnswerFuture {
@@ -157,18 +192,83 @@ impl Decider for TerminalDecider {
                 "Wave {wave}: {succeeded} ok, {failed} failed. Start wave {next_wave}? [y/N] "
             ),
             Question::RollBack { host, failed_step } => {
-                format!("{host}: {failed_step} failed. Run the rollback? [y/N] ")
+                format!("{host}: {failed_step} failed. Run the rollback on {host}? [y/N] ")
             }
         };
+        let (turn, terminal) = (Arc::clone(&self.turn), Arc::clone(&self.terminal));
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || {
-                eprint!("{prompt}");
-                let mut answer = String::new();
-                std::io::stdin().lock().read_line(&mut answer).is_ok()
-                    && answer.trim().eq_ignore_ascii_case("y")
-            })
-            .await
-            .unwrap_or(false)
+            let _turn = turn.lock_owned().await;
+            tokio::task::spawn_blocking(move || terminal.ask(&prompt))
+                .await
+                .unwrap_or(false)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    use secureupdate::core::rollout::StepKind;
+
+    use super::*;
+
+    /// Logs prompts and answers; before answering, gives a second prompt the chance to show up
+    /// (it must not, while this question holds the terminal).
+    struct Slow {
+        log: Mutex<Vec<String>>,
+    }
+
+    impl Terminal for Slow {
+        fn ask(&self, prompt: &str) -> bool {
+            self.log.lock().unwrap().push(prompt.to_string());
+            let until = Instant::now() + Duration::from_millis(300);
+            while Instant::now() < until && self.log.lock().unwrap().len() < 2 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            self.log.lock().unwrap().push("answer".to_string());
+            true
+        }
+    }
+
+    #[test]
+    fn two_hosts_asking_at_once_take_turns_and_each_prompt_names_its_host() {
+        let terminal = Arc::new(Slow {
+            log: Mutex::new(Vec::new()),
+        });
+        let decider = TerminalDecider::on(terminal.clone());
+        let question = |host: &str| Question::RollBack {
+            host: host.to_string(),
+            failed_step: StepKind::Verify,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (a, b) = runtime.block_on(async {
+            tokio::join!(
+                decider.ask(question("app-01")),
+                decider.ask(question("app-02"))
+            )
+        });
+        assert!(a && b);
+        let log = terminal.log.lock().unwrap().clone();
+        assert_eq!(log.len(), 4, "{log:?}");
+        assert_eq!(
+            log[1], "answer",
+            "the first question was answered before the next was shown: {log:?}"
+        );
+        assert_eq!(log[3], "answer", "{log:?}");
+        let mut prompts = [log[0].clone(), log[2].clone()];
+        prompts.sort();
+        assert!(
+            prompts[0].contains("Run the rollback on app-01?"),
+            "{prompts:?}"
+        );
+        assert!(
+            prompts[1].contains("Run the rollback on app-02?"),
+            "{prompts:?}"
+        );
     }
 }
