@@ -104,6 +104,9 @@ pub enum Command {
         /// With --executor sim: a scenario from the site's scenarios/ directory.
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
+        /// Retry a halted run: its failed hosts run again under a new attempt (journaled).
+        #[arg(long)]
+        retry: bool,
     },
     /// The console on the built-in training site, copied to a fresh directory (when standard
     /// output is not a terminal, prints its ranking instead).

@@ -77,6 +77,7 @@ fn run(cli: Cli) -> Result<()> {
             executor,
             emergency,
             scenario,
+            retry,
         } => {
             let assessment = open_site(&cli.site, "apply", cli.as_of)?;
             let args = commands::apply::ApplyArgs {
@@ -87,6 +88,7 @@ fn run(cli: Cli) -> Result<()> {
                 emergency: emergency.as_deref(),
                 scenario: scenario.as_deref(),
                 secret: cli.console.secret.as_deref(),
+                retry,
             };
             commands::apply::run(&assessment, &args, &mut stdout)
         }

@@ -45,6 +45,8 @@ pub struct ApplyArgs<'a> {
     pub scenario: Option<&'a str>,
     /// The deployer's secret key, when not keys/NAME.key.
     pub secret: Option<&'a std::path::Path>,
+    /// Retry the halted run of the plan.
+    pub retry: bool,
 }
 
 /// How long a simulated step takes when no scenario says otherwise.
@@ -153,12 +155,23 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
+    let retry = args.retry;
+    let run = async move {
+        if retry {
+            engine.retry(plan).await
+        } else {
+            engine.run(plan).await
+        }
+    };
     let (outcome, tally) =
-        runtime.block_on(async { tokio::join!(engine.run(plan), print_events(received, out)) });
-    let summary = if tally.is_empty() {
-        "this plan's run had already ended; nothing ran".to_string()
-    } else {
-        tally.summary(total)
+        runtime.block_on(async { tokio::join!(run, print_events(received, out)) });
+    let summary = match (tally.is_empty(), &outcome) {
+        (true, Ok(RunOutcome::Halted { .. })) => format!(
+            "this plan's run had already halted; nothing ran (`secureupdate apply {} --retry` runs its failed hosts again)",
+            printable(args.patch)
+        ),
+        (true, _) => "this plan's run had already ended; nothing ran".to_string(),
+        (false, _) => tally.summary(total),
     };
     match outcome? {
         RunOutcome::Done => {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::attempts::{attempt_of, record_for};
 use super::decisions::{Gate, decide_once, rollback_gate};
 use super::events::{EngineEvent, HostResult, StepStatus};
 use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
@@ -17,9 +18,6 @@ use super::run::{EngineError, RunContext, locked};
 use super::script::{remote_artifact_path, step_script};
 use crate::core::journal::EntryKind;
 use crate::core::rollout::{PlanHost, StepKind, guard_key};
-
-/// Every step runs once per run; a retry would be a new attempt with its own guard key.
-const ATTEMPT: u32 = 1;
 
 pub(crate) async fn run_host<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
@@ -85,12 +83,13 @@ async fn roll_back<E: Executor + 'static>(
     if !changes_host || ctx.plan.patch.steps.rollback.is_none() {
         return Ok(false);
     }
+    let attempt = attempt_of(ctx, &target.name);
     let decided_before =
         ctx.records
-            .contains_key(&(target.name.clone(), StepKind::Rollback, ATTEMPT));
+            .contains_key(&(target.name.clone(), StepKind::Rollback, attempt));
     if !decided_before {
         let gate = Gate {
-            name: rollback_gate(&target.name, failed, ATTEMPT),
+            name: rollback_gate(&target.name, failed, attempt),
             question: Question::RollBack {
                 host: target.name.clone(),
                 failed_step: failed,
@@ -116,8 +115,9 @@ async fn run_step<E: Executor + 'static>(
     step: StepKind,
 ) -> Result<StepStatus, EngineError> {
     let artifact_sha = ctx.plan.patch.artifact.as_ref().map(|a| a.sha256.as_str());
-    let key = guard_key(&ctx.plan_hash, &target.name, step, ATTEMPT, artifact_sha);
-    match ctx.records.get(&(target.name.clone(), step, ATTEMPT)) {
+    let attempt = attempt_of(ctx, &target.name);
+    let key = guard_key(&ctx.plan_hash, &target.name, step, attempt, artifact_sha);
+    match record_for(ctx, &target.name, step, attempt) {
         Some(StepRecord::Finished { exit_code }) => {
             let status = status_of(&StepRecord::Finished {
                 exit_code: *exit_code,
@@ -145,7 +145,7 @@ async fn run_step<E: Executor + 'static>(
         }
         Some(StepRecord::Intent { .. }) => {}
         None => {
-            locked(&ctx.store).record_intent(&ctx.plan_hash, &target.name, step, ATTEMPT, &key)?
+            locked(&ctx.store).record_intent(&ctx.plan_hash, &target.name, step, attempt, &key)?
         }
     }
     execute(ctx, wave, target, step, key).await
@@ -242,12 +242,13 @@ fn conclude<E>(
         output_lines,
         from_marker,
     };
-    locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, ATTEMPT, &result)?;
+    let attempt = attempt_of(ctx, &target.name);
+    locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, attempt, &result)?;
     journal_result(
         &mut **locked(&ctx.store),
         &mut **locked(&ctx.journal),
         &ctx.plan_hash,
-        (&target.name, step, ATTEMPT),
+        (&target.name, step, attempt),
         &result,
     )?;
     let status = status_of(&result.record);
@@ -271,7 +272,7 @@ fn unknown<E>(
             "plan_hash": ctx.plan_hash,
             "host": target.name,
             "step": step.as_str(),
-            "attempt": ATTEMPT,
+            "attempt": attempt_of(ctx, &target.name),
             "outcome": "unknown",
             "reason": reason,
         }),

@@ -2,6 +2,7 @@
 //! through ports and emits events. No terminal code.
 
 pub mod approval;
+mod attempts;
 mod decisions;
 pub mod events;
 pub mod executor;
@@ -9,6 +10,7 @@ mod host;
 mod journaling;
 mod output;
 pub mod ports;
+mod retry;
 mod run;
 pub mod script;
 

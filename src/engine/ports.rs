@@ -138,6 +138,10 @@ pub trait RunStore: Send {
     /// Results stored but not yet marked journaled, in a stable order.
     fn unjournaled_results(&mut self, plan_hash: &str)
     -> Result<Vec<UnjournaledResult>, PortError>;
+    /// The run's attempt: 1, plus one for each retry.
+    fn run_attempt(&mut self, plan_hash: &str) -> Result<u32, PortError>;
+    /// Marks a halted run running again under `attempt`.
+    fn reopen_run(&mut self, plan_hash: &str, attempt: u32) -> Result<(), PortError>;
     /// The decision stored for `gate` of the run, if one was taken.
     fn decision(
         &mut self,

@@ -15,6 +15,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use super::approval::{ApprovalCheck, require_approval};
+use super::attempts::host_attempts;
 use super::decisions::{Gate, decide_once, health_gate};
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
@@ -34,6 +35,8 @@ pub enum EngineError {
     HostTask(String),
     #[error("refused to start wave {wave}: the plan is not approved: {reason}")]
     NotApproved { wave: u32, reason: String },
+    #[error("nothing to retry: {0}")]
+    NothingToRetry(String),
 }
 
 pub struct EngineSettings {
@@ -60,6 +63,8 @@ pub(crate) struct RunContext<E> {
     /// What the store held when the run (re)started, by (host, step, attempt).
     pub records: HashMap<(String, StepKind, u32), StepRecord>,
     pub approvals: Option<Arc<dyn ApprovalCheck>>,
+    /// The attempt each host with records runs under (see `attempts`).
+    pub attempts: HashMap<String, u32>,
 }
 
 /// The store and journal are SQLite files with short, durable writes: a plain mutex is
@@ -122,6 +127,15 @@ impl<E: Executor + 'static> Engine<E> {
         self
     }
 
+    /// Retries the halted run of `plan`: journals the decision, then runs the hosts that failed
+    /// again under a new attempt, keeping every step that succeeded; unknown outcomes are
+    /// reconciled first. Refused when the run is not halted.
+    pub async fn retry(mut self, plan: Plan) -> Result<RunOutcome, EngineError> {
+        let plan_hash = plan.hash()?;
+        super::retry::reopen(&mut *self.store, &mut *self.journal, &plan_hash)?;
+        self.run(plan).await
+    }
+
     /// Runs `plan` to its end, or resumes the run of the same plan where it stopped: steps with
     /// a result are not run again, steps with only an intent are reconciled with the host.
     /// A run that already ended is reported as it ended, and nothing runs.
@@ -139,12 +153,13 @@ impl<E: Executor + 'static> Engine<E> {
         }
         self.store
             .start_run(&plan_hash, &plan.patch.id, &self.settings.operator)?;
-        let records = self
+        let records: HashMap<_, _> = self
             .store
             .steps(&plan_hash)?
             .into_iter()
             .map(|s| ((s.host, s.step, s.attempt), s.record))
             .collect();
+        let attempts = host_attempts(&records, self.store.run_attempt(&plan_hash)?);
         let resumed = stored.is_some();
         self.journal.events(&[(
             EntryKind::RolloutStarted,
@@ -164,6 +179,7 @@ impl<E: Executor + 'static> Engine<E> {
             plan_hash,
             records,
             approvals: self.approvals,
+            attempts,
         });
         ctx.emit(EngineEvent::RunStarted {
             plan_hash: ctx.plan_hash.clone(),

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("rollouts", ROLLOUTS),
     ("journaled step results", JOURNALED_RESULTS),
     ("run decisions", RUN_DECISIONS),
+    ("run attempts", RUN_ATTEMPTS),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -157,6 +158,11 @@ CREATE TABLE run_decisions (
     decided_at TEXT NOT NULL,
     PRIMARY KEY (plan_hash, gate)
 ) STRICT, WITHOUT ROWID;
+";
+
+/// A halted run retried runs its failed hosts again under the next attempt number.
+const RUN_ATTEMPTS: &str = "
+ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1);
 ";
 
 #[cfg(test)]

@@ -288,6 +288,32 @@ impl RunStore for StateStore {
         self.read_unjournaled(plan_hash).map_err(port)
     }
 
+    fn run_attempt(&mut self, plan_hash: &str) -> Result<u32, PortError> {
+        let attempt: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT attempt FROM runs WHERE plan_hash = ?1",
+                [plan_hash],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| port(self.error("read a run", e)))?;
+        let attempt = attempt.unwrap_or(1);
+        u32::try_from(attempt)
+            .map_err(|_| port(bad_row(&self.path, "run", format!("attempt {attempt}"))))
+    }
+
+    fn reopen_run(&mut self, plan_hash: &str, attempt: u32) -> Result<(), PortError> {
+        let tx = self.write().map_err(port)?;
+        tx.execute(
+            "UPDATE runs SET state = 'running', wave = NULL, attempt = ?2, updated_at = ?3
+             WHERE plan_hash = ?1",
+            params![plan_hash, attempt, now()],
+        )
+        .map_err(|e| port(self.error("reopen a run", e)))?;
+        tx.commit().map_err(|e| port(self.error("reopen a run", e)))
+    }
+
     fn decision(
         &mut self,
         plan_hash: &str,
