@@ -18,8 +18,9 @@ use secureupdate::core::journal::EntryKind;
 use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::{StepKind, guard_key};
 use secureupdate::engine::{
-    AlwaysYes, AnswerFuture, Decider, Engine, EngineEvent, EngineSettings, HostResult, PortError,
-    Question, RunJournal, RunOutcome, RunStore, StepRecord,
+    AlwaysYes, AnswerFuture, Decider, Engine, EngineEvent, EngineSettings, EventReceiver,
+    HostResult, OutputLimits, PortError, Question, RunJournal, RunOutcome, RunStore, StepRecord,
+    event_channel,
 };
 use serde_json::Value;
 
@@ -29,12 +30,9 @@ fn quick_engine(
     executor: Arc<SimExecutor>,
     decider: Arc<dyn Decider>,
     journal: Box<dyn RunJournal>,
-) -> (
-    Engine<SimExecutor>,
-    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
-) {
+) -> (Engine<SimExecutor>, EventReceiver) {
     let store = StateStore::open(&site.join("state.db")).unwrap();
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let settings = EngineSettings {
         operator: "bob".to_string(),
         artifact_local: None,
@@ -65,7 +63,7 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
-fn drain(received: &mut tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) -> Vec<EngineEvent> {
+fn drain(received: &mut EventReceiver) -> Vec<EngineEvent> {
     let mut events = Vec::new();
     while let Ok(event) = received.try_recv() {
         events.push(event);

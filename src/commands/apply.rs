@@ -18,7 +18,9 @@ use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::core::journal::EntryKind;
-use secureupdate::engine::{AlwaysYes, Decider, Engine, EngineSettings, RunJournal, RunOutcome};
+use secureupdate::engine::{
+    AlwaysYes, Decider, Engine, EngineSettings, OutputLimits, RunJournal, RunOutcome, event_channel,
+};
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
@@ -141,7 +143,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         poll_interval: Duration::from_millis(200),
         max_polls: 3000,
     };
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let engine = Engine::new(
         Arc::new(executor),
         Box::new(store),

@@ -6,9 +6,8 @@ use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use secureupdate::engine::{
-    AnswerFuture, Decider, EngineEvent, GateKind, HostResult, Question, StepStatus,
+    AnswerFuture, Decider, EngineEvent, EventReceiver, GateKind, HostResult, Question, StepStatus,
 };
-use tokio::sync::mpsc::UnboundedReceiver;
 
 /// How the hosts ended, for the summary.
 #[derive(Default)]
@@ -52,10 +51,7 @@ impl Tally {
 
 /// Prints events until the engine drops its sender; write errors (a closed pipe) stop the
 /// printing, never the rollout.
-pub async fn print_events(
-    mut events: UnboundedReceiver<EngineEvent>,
-    out: &mut impl Write,
-) -> Tally {
+pub async fn print_events(mut events: EventReceiver, out: &mut impl Write) -> Tally {
     let mut tally = Tally::default();
     let mut printing = true;
     while let Some(event) = events.recv().await {
@@ -84,6 +80,9 @@ fn describe(event: &EngineEvent) -> Option<String> {
         EngineEvent::WaveStarted { label, hosts, .. } => format!("== {label}: {hosts} host(s)"),
         EngineEvent::Output { host, line, .. } => format!("{host} | {line}"),
         EngineEvent::StepStarted { .. } => return None,
+        EngineEvent::OutputDropped { host, step, lines } => {
+            format!("{host} | -- {step}: {lines} more line(s) not shown (output too fast)")
+        }
         EngineEvent::StepFinished {
             host,
             step,

@@ -103,6 +103,13 @@ pub enum EngineEvent {
         stream: OutputStream,
         line: String,
     },
+    /// Output lines of a step that were not passed on because the consumer was behind (see
+    /// `event_channel`); they are still in the step's journaled digest.
+    OutputDropped {
+        host: String,
+        step: StepKind,
+        lines: u64,
+    },
     StepFinished {
         wave: u32,
         host: String,

@@ -163,7 +163,7 @@ async fn execute<E: Executor + 'static>(
         host: target.name.clone(),
         step,
     });
-    let output = StepOutput::new(step, ctx.events.clone());
+    let output = StepOutput::new(&target.name, step, ctx.events.clone());
     let artifact = ctx.plan.patch.artifact.as_ref();
     let outcome = match (step, artifact, ctx.settings.artifact_local.as_deref()) {
         (StepKind::Upload, Some(artifact), Some(local)) => {

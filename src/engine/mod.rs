@@ -4,6 +4,7 @@
 pub mod approval;
 mod attempts;
 mod decisions;
+pub mod event_channel;
 pub mod events;
 pub mod executor;
 mod host;
@@ -15,6 +16,7 @@ mod run;
 pub mod script;
 
 pub use approval::{ApprovalCheck, ApprovalVerdict};
+pub use event_channel::{EventReceiver, EventSender, OutputLimits, event_channel};
 pub use events::{EngineEvent, GateKind, HostResult, RunOutcome, StepStatus};
 pub use ports::{
     AlwaysYes, AnswerFuture, Decider, PortError, Question, RunJournal, RunState, RunStore,

@@ -11,12 +11,12 @@ use std::time::Duration;
 use serde_json::json;
 use thiserror::Error;
 use tokio::sync::Semaphore;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
 use super::approval::{ApprovalCheck, require_approval};
 use super::attempts::host_attempts;
 use super::decisions::{Gate, decide_once, health_gate};
+use super::event_channel::EventSender;
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
 use super::ports::{Decider, PortError, Question, RunJournal, RunState, RunStore, StepRecord};
@@ -56,7 +56,7 @@ pub(crate) struct RunContext<E> {
     pub store: Mutex<Box<dyn RunStore>>,
     pub journal: Mutex<Box<dyn RunJournal>>,
     pub decider: Arc<dyn Decider>,
-    pub events: UnboundedSender<EngineEvent>,
+    pub events: EventSender,
     pub settings: EngineSettings,
     pub plan: Plan,
     pub plan_hash: String,
@@ -77,8 +77,7 @@ pub(crate) fn locked<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<E> RunContext<E> {
     pub fn emit(&self, event: EngineEvent) {
-        // Nobody listening is not an error: a headless run may ignore events.
-        let _ = self.events.send(event);
+        self.events.send(event);
     }
 }
 
@@ -88,7 +87,7 @@ pub struct Engine<E> {
     store: Box<dyn RunStore>,
     journal: Box<dyn RunJournal>,
     decider: Arc<dyn Decider>,
-    events: UnboundedSender<EngineEvent>,
+    events: EventSender,
     settings: EngineSettings,
     approvals: Option<Arc<dyn ApprovalCheck>>,
 }
@@ -106,7 +105,7 @@ impl<E: Executor + 'static> Engine<E> {
         store: Box<dyn RunStore>,
         journal: Box<dyn RunJournal>,
         decider: Arc<dyn Decider>,
-        events: UnboundedSender<EngineEvent>,
+        events: EventSender,
         settings: EngineSettings,
     ) -> Self {
         Engine {
@@ -148,7 +147,7 @@ impl<E: Executor + 'static> Engine<E> {
         if let Some(run) = &stored
             && let Some(outcome) = ended(run.state, run.wave)
         {
-            let _ = self.events.send(EngineEvent::RunFinished { outcome });
+            self.events.send(EngineEvent::RunFinished { outcome });
             return Ok(outcome);
         }
         self.store

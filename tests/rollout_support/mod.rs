@@ -16,7 +16,8 @@ use secureupdate::config::{Scenario, Site, load_scenario};
 use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::{Plan, PlanInputs, build_plan};
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, RunOutcome,
+    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, EventReceiver,
+    OutputLimits, RunOutcome, event_channel,
 };
 use tempfile::TempDir;
 
@@ -181,13 +182,10 @@ pub fn engine(
     executor: Arc<SimExecutor>,
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
-) -> (
-    Engine<SimExecutor>,
-    tokio::sync::mpsc::UnboundedReceiver<EngineEvent>,
-) {
+) -> (Engine<SimExecutor>, EventReceiver) {
     let store = StateStore::open(&site.join("state.db")).unwrap();
     let journal = Journal::open_or_create(&site.join("journal.db")).unwrap();
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let settings = EngineSettings {
         operator: "bob".to_string(),
         artifact_local,
