@@ -374,18 +374,29 @@ fn apply_killed_with_sigkill_mid_wave_then_run_again_runs_each_host_step_exactly
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until production hosts are being patched, then kill without warning.
+    // Wait until a production host of the first percentage wave holds a step's lock (a step
+    // is running on it), then kill without warning.
+    let waves = plan["plan"]["waves"].as_array().unwrap();
+    assert!(
+        waves.len() >= 3,
+        "staging, canary and at least one more wave"
+    );
+    let watched = waves[2]["hosts"][0]["name"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
     let sim = dir.join("sim");
-    loop {
-        let started = fs::read_dir(&sim).map(|d| d.count()).unwrap_or(0);
-        if started >= 7 || Instant::now() > deadline {
-            break;
+    let mut mid_step = false;
+    while !mid_step && Instant::now() < deadline {
+        mid_step = load_host(&sim, &watched).is_ok_and(|state| !state.locks.is_empty());
+        if !mid_step {
+            std::thread::sleep(Duration::from_millis(5));
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
+    assert!(
+        mid_step,
+        "{watched} was seen running a step before the kill"
+    );
     assert!(!status.success(), "killed before it finished");
 
     let (code, out, err) = stderr(&mut apply(
