@@ -172,6 +172,7 @@ mod tests {
     use super::MIGRATIONS;
     use crate::adapters::store::StateStore;
     use crate::core::threat::FeedKind;
+    use crate::engine::RunStore;
 
     /// A state.db as the release before vulnrichment CVSS left it, with KEV and SSVC loaded.
     fn version_2_database(path: &std::path::Path) {
@@ -188,6 +189,34 @@ mod tests {
                  VALUES ('CVE-2023-4911', 0, 'total');",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn upgrading_a_version_4_run_counts_its_stored_results_as_journaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = Connection::open(&path).unwrap();
+        for (_, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        let hash = "a".repeat(64);
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 4;
+             INSERT INTO plans VALUES ('{hash}', 'p', '{{}}', 't');
+             INSERT INTO runs (plan_hash, patch, state, operator, started_at, updated_at)
+                 VALUES ('{hash}', 'p', 'halted', 'bob', 't', 't');
+             INSERT INTO host_steps (plan_hash, host, step, attempt, guard_key, state, exit_code, intent_at)
+                 VALUES ('{hash}', 'h1', 'apply', 1, 'k1', 'finished', 0, 't'),
+                        ('{hash}', 'h2', 'apply', 1, 'k2', 'intent', NULL, 't');"
+        ))
+        .unwrap();
+        drop(conn);
+
+        let mut store = StateStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert!(store.unjournaled_results(&hash).unwrap().is_empty());
+        assert_eq!(store.run_attempt(&hash).unwrap(), 1);
+        assert_eq!(store.decision(&hash, "health after wave 1").unwrap(), None);
     }
 
     #[test]
