@@ -109,6 +109,9 @@ pub enum Command {
         /// With --executor sim: a scenario from the site's scenarios/ directory.
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
+        /// Retry a halted run: its failed hosts run again under a new attempt (journaled).
+        #[arg(long)]
+        retry: bool,
     },
     /// Roll back what a patch's latest run changed: one host, one wave, or every host.
     Rollback {

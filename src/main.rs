@@ -84,6 +84,7 @@ fn run(mut cli: Cli) -> Result<()> {
             executor,
             emergency,
             scenario,
+            retry,
         } => {
             let assessment = open_site(&cli, "apply")?;
             let args = commands::apply::ApplyArgs {
@@ -94,6 +95,7 @@ fn run(mut cli: Cli) -> Result<()> {
                 emergency: emergency.as_deref(),
                 scenario: scenario.as_deref(),
                 secret: cli.console.secret.as_deref(),
+                retry,
             };
             commands::apply::run(&assessment, &args, &mut stdout)
         }

@@ -313,6 +313,42 @@ fn a_failing_canary_halts_with_exit_1_and_later_waves_stay_untouched() {
 }
 
 #[test]
+fn a_halted_run_is_reported_with_a_hint_and_retried_with_retry() {
+    let (_tmp, dir) = demo_site();
+    let plan = plan_json(&dir);
+    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
+        .assert()
+        .success();
+    let canary = ["--emergency", "x", "--scenario", "canary-fails"];
+    let (code, _, err) = stderr(&mut apply(&dir, "bob", &canary));
+    assert_eq!(code, 1, "{err}");
+
+    let (code, out, err) = stderr(&mut apply(&dir, "bob", &canary));
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(
+        err.contains(&format!(
+            "nothing ran (`secureupdate apply {PATCH} --retry`"
+        )),
+        "{err}"
+    );
+
+    let (code, out, err) = stderr(&mut apply(
+        &dir,
+        "bob",
+        &["--emergency", "x", "--scenario", "all-good", "--retry"],
+    ));
+    assert_eq!(code, 0, "{out}\n{err}");
+    let (hosts, _) = hosts_and_steps(&plan);
+    for host in &hosts {
+        let state = load_host(&dir.join("sim"), host).unwrap();
+        assert_eq!(state.package(), PATCHED, "{host}");
+        for (key, runs) in &state.runs {
+            assert_eq!(*runs, 1, "{host}: {key} ran {runs} times");
+        }
+    }
+}
+
+#[test]
 fn apply_killed_with_sigkill_mid_wave_then_run_again_runs_each_host_step_exactly_once() {
     let (_tmp, dir) = demo_site();
     let plan = plan_json(&dir);
@@ -338,18 +374,29 @@ fn apply_killed_with_sigkill_mid_wave_then_run_again_runs_each_host_step_exactly
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until production hosts are being patched, then kill without warning.
+    // Wait until a production host of the first percentage wave holds a step's lock (a step
+    // is running on it), then kill without warning.
+    let waves = plan["plan"]["waves"].as_array().unwrap();
+    assert!(
+        waves.len() >= 3,
+        "staging, canary and at least one more wave"
+    );
+    let watched = waves[2]["hosts"][0]["name"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(60);
     let sim = dir.join("sim");
-    loop {
-        let started = fs::read_dir(&sim).map(|d| d.count()).unwrap_or(0);
-        if started >= 7 || Instant::now() > deadline {
-            break;
+    let mut mid_step = false;
+    while !mid_step && Instant::now() < deadline {
+        mid_step = load_host(&sim, &watched).is_ok_and(|state| !state.locks.is_empty());
+        if !mid_step {
+            std::thread::sleep(Duration::from_millis(5));
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
     let status = child.wait().unwrap();
+    assert!(
+        mid_step,
+        "{watched} was seen running a step before the kill"
+    );
     assert!(!status.success(), "killed before it finished");
 
     let (code, out, err) = stderr(&mut apply(

@@ -52,15 +52,14 @@ async fn an_unknown_and_a_changed_host_key_are_refused_counted_and_nothing_runs_
         let host = rollout.name(i);
         assert_eq!(
             host_result(&ran.events, &host),
-            Some(HostResult::Failed {
-                step: StepKind::Precheck,
-                rolled_back: false
+            Some(HostResult::Unreachable {
+                step: StepKind::Precheck
             }),
-            "{host}"
+            "{host}: nothing ran there"
         );
         let Some(StepStatus::Lost {
             reason,
-            unreachable: false,
+            unreachable: true,
         }) = step_status(&ran.events, &host, StepKind::Precheck)
         else {
             panic!("{host}: expected a refused host key");
@@ -107,7 +106,7 @@ async fn a_stopped_host_is_reported_unreachable_and_counted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_step_past_its_timeout_is_reported_lost_halts_and_is_never_run_twice() {
+async fn a_step_past_its_timeout_is_reported_unknown_halts_and_is_never_run_twice() {
     let Some(rollout) = SshRollout::start(2) else {
         return;
     };
@@ -119,19 +118,15 @@ async fn a_step_past_its_timeout_is_reported_lost_halts_and_is_never_run_twice()
     let ran = rollout.run(&plan).await;
     assert_eq!(ran.outcome.unwrap(), RunOutcome::Halted { wave: 1 });
     let host = rollout.name(0);
-    let Some(StepStatus::Lost {
-        reason,
-        unreachable: false,
-    }) = step_status(&ran.events, &host, StepKind::Precheck)
+    let Some(StepStatus::Unknown { reason }) = step_status(&ran.events, &host, StepKind::Precheck)
     else {
-        panic!("the timed-out step must be reported lost, not done or failed");
+        panic!("the timed-out step must be reported unknown, not done or failed");
     };
     assert!(reason.contains("timeout"), "{reason}");
     assert_eq!(
         host_result(&ran.events, &host),
-        Some(HostResult::Failed {
-            step: StepKind::Precheck,
-            rolled_back: false
+        Some(HostResult::Unknown {
+            step: StepKind::Precheck
         })
     );
 

@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use crate::app::Action;
-use crate::engine::{AnswerFuture, Decider, Decision, EngineEvent, Question};
+use crate::engine::{AnswerFuture, Decider, Decision, EngineEvent, EventReceiver, Question};
 
 /// How long events gather before they are sent on.
 pub const BATCH_WINDOW: Duration = Duration::from_millis(50);
@@ -119,7 +119,7 @@ impl Pending {
 /// Carries events and questions to the console until the engine is done, in order: a
 /// question goes only after every event sent before it.
 pub async fn feed(
-    mut events: UnboundedReceiver<EngineEvent>,
+    mut events: EventReceiver,
     mut questions: UnboundedReceiver<Question>,
     actions: SyncSender<Action>,
 ) {

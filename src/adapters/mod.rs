@@ -1,6 +1,7 @@
 //! The edges: SQLite state store, the audit journal, threat feeds, signature checks, the
 //! simulated fleet and the ssh executor.
 
+pub mod approvals;
 pub mod artifacts;
 pub mod console_bridge;
 pub mod feeds;

@@ -21,6 +21,8 @@ pub enum HostState {
     Done,
     Failed(StepKind),
     Unreachable(StepKind),
+    /// Whether the step ran is not known (it may still be running): check the host.
+    Unknown(StepKind),
     RolledBack,
     /// The operator skipped its wave.
     Skipped,
@@ -35,13 +37,17 @@ impl HostState {
             HostState::Done => "done".to_string(),
             HostState::Failed(step) => format!("FAILED at {step}"),
             HostState::Unreachable(step) => format!("UNREACHABLE at {step}"),
+            HostState::Unknown(step) => format!("UNKNOWN at {step}"),
             HostState::RolledBack => "rolled back".to_string(),
             HostState::Skipped => "skipped".to_string(),
         }
     }
 
     pub fn is_failure(self) -> bool {
-        matches!(self, HostState::Failed(_) | HostState::Unreachable(_))
+        matches!(
+            self,
+            HostState::Failed(_) | HostState::Unreachable(_) | HostState::Unknown(_)
+        )
     }
 }
 
@@ -178,6 +184,16 @@ impl RolloutView {
                     self.push_line(i, Arc::from(line.as_str()));
                 }
             }
+            EngineEvent::OutputDropped { host, step, lines } => {
+                if let Some(i) = self.host_index(host) {
+                    self.push_line(
+                        i,
+                        Arc::from(format!(
+                            "-- {step}: {lines} more lines not shown (too much output)"
+                        )),
+                    );
+                }
+            }
             EngineEvent::StepFinished {
                 host, step, status, ..
             } => {
@@ -185,6 +201,7 @@ impl RolloutView {
                     StepStatus::Succeeded => "ok".to_string(),
                     StepStatus::Failed { exit_code } => format!("FAILED (exit code {exit_code})"),
                     StepStatus::Lost { reason, .. } => format!("FAILED ({reason})"),
+                    StepStatus::Unknown { reason } => format!("UNKNOWN ({reason})"),
                 };
                 if let Some(i) = self.host_index(host) {
                     self.push_line(i, Arc::from(format!("-- {step}: {word}")));
@@ -194,6 +211,9 @@ impl RolloutView {
                         StepStatus::Lost {
                             unreachable: true, ..
                         } => self.hosts[i].state = HostState::Unreachable(*step),
+                        StepStatus::Unknown { .. } => {
+                            self.hosts[i].state = HostState::Unknown(*step)
+                        }
                         _ => self.hosts[i].state = HostState::Failed(*step),
                     }
                     if *step == StepKind::Rollback {
@@ -213,6 +233,7 @@ impl RolloutView {
                     } => HostState::RolledBack,
                     HostResult::Failed { step, .. } => HostState::Failed(*step),
                     HostResult::Unreachable { step } => HostState::Unreachable(*step),
+                    HostResult::Unknown { step } => HostState::Unknown(*step),
                     HostResult::Untouched => HostState::Pending,
                 };
                 self.set_host(host, state);

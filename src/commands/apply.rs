@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::ValueEnum;
+use secureupdate::adapters::approvals::JournalApprovals;
 use secureupdate::adapters::journal::{
     Journal, checkpoints_dir, journal_path, verify_site_journal,
 };
@@ -18,7 +19,9 @@ use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::core::journal::EntryKind;
-use secureupdate::engine::{AlwaysYes, Decider, Engine, EngineSettings, RunJournal, RunOutcome};
+use secureupdate::engine::{
+    AlwaysYes, Decider, Engine, EngineSettings, OutputLimits, RunJournal, RunOutcome, event_channel,
+};
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
@@ -45,6 +48,8 @@ pub struct ApplyArgs<'a> {
     pub scenario: Option<&'a str>,
     /// The deployer's secret key, when not keys/NAME.key.
     pub secret: Option<&'a std::path::Path>,
+    /// Retry the halted run of the plan.
+    pub retry: bool,
 }
 
 /// How long a simulated step takes when no scenario says otherwise.
@@ -95,7 +100,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let decider: Arc<dyn Decider> = if args.yes {
         Arc::new(AlwaysYes)
     } else if std::io::stdin().is_terminal() {
-        Arc::new(TerminalDecider)
+        Arc::new(TerminalDecider::new())
     } else {
         return Err(bad_input(ApplyError::NoTerminal));
     };
@@ -154,7 +159,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         max_polls: 3000,
         on_failed_verify: site.policy.rollback.on_failed_verify,
     };
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let engine = Engine::new(
         Arc::new(executor),
         Box::new(store),
@@ -162,17 +167,29 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         decider,
         events,
         settings,
-    );
+    )
+    .with_approval_check(Arc::new(JournalApprovals::new(site)));
     let total = plan.host_count();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
+    let retry = args.retry;
+    let run = async move {
+        if retry {
+            engine.retry(plan).await
+        } else {
+            engine.run(plan).await
+        }
+    };
     let (outcome, tally) =
-        runtime.block_on(async { tokio::join!(engine.run(plan), print_events(received, out)) });
-    let summary = if tally.is_empty() {
-        "this plan's run had already ended; nothing ran".to_string()
-    } else {
-        tally.summary(total)
+        runtime.block_on(async { tokio::join!(run, print_events(received, out)) });
+    let summary = match (tally.is_empty(), &outcome) {
+        (true, Ok(RunOutcome::Halted { .. })) => format!(
+            "this plan's run had already halted; nothing ran (`secureupdate apply {} --retry` runs its failed hosts again)",
+            printable(args.patch)
+        ),
+        (true, _) => "this plan's run had already ended; nothing ran".to_string(),
+        (false, _) => tally.summary(total),
     };
     match outcome? {
         RunOutcome::Done => {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use chrono::Utc;
+use secureupdate::adapters::approvals::{ApprovalError, JournalApprovals};
 use secureupdate::adapters::console_bridge::{Answers, ConsoleDecider, feed};
 use secureupdate::adapters::journal::{
     Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
@@ -26,11 +27,12 @@ use secureupdate::config::{Role, Scenario};
 use secureupdate::core::journal::{EntryKind, NewEntry};
 use secureupdate::core::rollout::Plan;
 use secureupdate::engine::{
-    Decision, Engine, EngineSettings, RollbackScope, RunJournal, RunOutcome,
+    Decision, Engine, EngineSettings, EventReceiver, OutputLimits, RollbackScope, RunJournal,
+    RunOutcome, event_channel,
 };
 use serde_json::json;
 
-use super::apply_checks::{Refused, check_approvals, check_drift, check_window};
+use super::apply_checks::{check_approvals, check_drift, check_window};
 use super::rollout_plan::current_plan;
 use crate::assessment::Assessment;
 
@@ -119,7 +121,7 @@ impl<'a> SiteWork<'a> {
             max_polls: 3000,
             on_failed_verify: site.policy.rollback.on_failed_verify,
         };
-        let (events, received) = tokio::sync::mpsc::unbounded_channel();
+        let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
         let decider = Arc::new(ConsoleDecider::new(questions, self.answers.clone()));
         let engine = Engine::new(
@@ -129,7 +131,8 @@ impl<'a> SiteWork<'a> {
             decider,
             events,
             settings,
-        );
+        )
+        .with_approval_check(Arc::new(JournalApprovals::new(site)));
         Ok((engine, Feed(received, asked, actions)))
     }
 
@@ -178,14 +181,14 @@ impl<'a> SiteWork<'a> {
 
 fn is_not_approved(refusal: &anyhow::Error) -> bool {
     matches!(
-        refusal.downcast_ref::<Refused>(),
-        Some(Refused::NotApproved { .. })
+        refusal.downcast_ref::<ApprovalError>(),
+        Some(ApprovalError::NotApproved { .. })
     )
 }
 
 /// The channels that carry one background job's events and questions to the console.
 struct Feed(
-    tokio::sync::mpsc::UnboundedReceiver<secureupdate::engine::EngineEvent>,
+    EventReceiver,
     tokio::sync::mpsc::UnboundedReceiver<secureupdate::engine::Question>,
     SyncSender<Action>,
 );

@@ -15,7 +15,7 @@ use secureupdate::app::model::RolloutAccess;
 use secureupdate::app::{Action, Model, update};
 use secureupdate::config::load_scenario;
 use secureupdate::core::policy::RollbackMode;
-use secureupdate::core::rollout::StepKind;
+use secureupdate::core::rollout::{Plan, StepKind};
 use secureupdate::core::sanitize::sanitize_line;
 use secureupdate::engine::executor::{MAX_OUTPUT_LINE_CHARS, OutputStream};
 use secureupdate::engine::{
@@ -70,7 +70,8 @@ fn ran() -> (Model, usize, Vec<EngineEvent>) {
     store.save_plan(&plan).unwrap();
     let journal = Journal::open_or_create(&dir.path().join("journal.db")).unwrap();
     let signer = OperatorSigner::load("carol", &key, None).unwrap();
-    let (sender, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let (sender, mut received) =
+        secureupdate::engine::event_channel(secureupdate::engine::OutputLimits::default());
     let engine = Engine::new(
         Arc::new(SimExecutor::new(scenario, &names, None).unwrap()),
         Box::new(store),
@@ -84,7 +85,8 @@ fn ran() -> (Model, usize, Vec<EngineEvent>) {
             max_polls: 10,
             on_failed_verify: RollbackMode::Ask,
         },
-    );
+    )
+    .with_approval_check(Arc::new(Approved));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -224,5 +226,19 @@ fn escape_sequences_from_a_host_show_as_placeholders() {
                     .any(|c| c.is_control() || c == '\u{202e}')
             );
         }
+    }
+}
+
+/// The training approval: these snapshots show the rollout, not the approval refusal.
+struct Approved;
+
+impl secureupdate::engine::ApprovalCheck for Approved {
+    fn check(
+        &self,
+        _plan: &Plan,
+        _plan_hash: &str,
+        _deployer: &str,
+    ) -> secureupdate::engine::ApprovalVerdict {
+        secureupdate::engine::ApprovalVerdict::Approved
     }
 }

@@ -13,7 +13,9 @@ use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, Scenario};
-use secureupdate::engine::{AlwaysYes, Engine, EngineSettings, RollbackScope};
+use secureupdate::engine::{
+    AlwaysYes, Engine, EngineSettings, OutputLimits, RollbackScope, event_channel,
+};
 
 use super::apply::ExecutorKind;
 use super::apply_output::print_events;
@@ -85,7 +87,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         max_polls: 3000,
         on_failed_verify: site.policy.rollback.on_failed_verify,
     };
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let engine = Engine::new(
         Arc::new(executor),
         Box::new(store),

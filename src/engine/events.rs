@@ -12,10 +12,16 @@ pub enum StepStatus {
     Failed {
         exit_code: i32,
     },
-    /// No exit code: unreachable, refused, or unknown after reconciling.
+    /// No exit code: the host was unreachable or refused, so the step did not start.
     Lost {
         reason: String,
         unreachable: bool,
+    },
+    /// Whether the step ran, or how it ended, is not known (still running after the allowed
+    /// checks, the connection dropped mid-step, the host stopped answering): it stays open
+    /// in the store and is reconciled with the host on the next run, never assumed.
+    Unknown {
+        reason: String,
     },
 }
 
@@ -31,15 +37,22 @@ pub enum HostResult {
     Unreachable {
         step: StepKind,
     },
+    /// A step's outcome is unknown: the wave halts, nothing is rolled back (the step may still
+    /// be running on the host), and the next run reconciles it.
+    Unknown {
+        step: StepKind,
+    },
     /// Never started: the wave halted first.
     Untouched,
 }
 
 impl HostResult {
+    /// Counts against the wave's threshold: anything but success (an unknown outcome is not
+    /// a success).
     pub fn is_failure(&self) -> bool {
         matches!(
             self,
-            HostResult::Failed { .. } | HostResult::Unreachable { .. }
+            HostResult::Failed { .. } | HostResult::Unreachable { .. } | HostResult::Unknown { .. }
         )
     }
 }
@@ -90,6 +103,13 @@ pub enum EngineEvent {
         step: StepKind,
         stream: OutputStream,
         line: String,
+    },
+    /// Output lines of a step that were not passed on because the consumer was behind (see
+    /// `event_channel`); they are still in the step's journaled digest.
+    OutputDropped {
+        host: String,
+        step: StepKind,
+        lines: u64,
     },
     StepFinished {
         wave: u32,

@@ -8,9 +8,11 @@ use std::sync::atomic::Ordering;
 
 use serde_json::json;
 
-use super::decide::{decide, record};
+use super::attempts::{attempt_of, record_for};
+use super::decisions::{Gate, decide_by_policy, decide_once, rollback_gate};
 use super::events::{EngineEvent, HostResult, StepStatus};
 use super::executor::{Executor, GuardedStep, HostTarget, MarkerState, StepOutcome};
+use super::journaling::journal_result;
 use super::output::StepOutput;
 use super::ports::{Decision, Question, StepRecord, StepResult};
 use super::run::{EngineError, RunContext, locked};
@@ -18,9 +20,6 @@ use super::script::{remote_artifact_path, step_script};
 use crate::core::journal::EntryKind;
 use crate::core::policy::RollbackMode;
 use crate::core::rollout::{PlanHost, StepKind, guard_key};
-
-/// Every step runs once per run; a retry would be a new attempt with its own guard key.
-pub(crate) const ATTEMPT: u32 = 1;
 
 pub(crate) async fn run_host<E: Executor + 'static>(
     ctx: &Arc<RunContext<E>>,
@@ -38,7 +37,18 @@ pub(crate) async fn run_host<E: Executor + 'static>(
             } => {
                 result = HostResult::Unreachable { step };
             }
-            StepStatus::Failed { .. } | StepStatus::Lost { .. } => {
+            // Nothing ran (a record from before unreachable was told apart): no rollback.
+            StepStatus::Lost { .. } => {
+                result = HostResult::Failed {
+                    step,
+                    rolled_back: false,
+                };
+            }
+            // It may still be running: a rollback now would race it on the host.
+            StepStatus::Unknown { .. } => {
+                result = HostResult::Unknown { step };
+            }
+            StepStatus::Failed { .. } => {
                 let rolled_back = roll_back(ctx, wave.number, &target, step).await?;
                 result = HostResult::Failed { step, rolled_back };
             }
@@ -75,28 +85,35 @@ async fn roll_back<E: Executor + 'static>(
     if !changes_host || ctx.plan.patch.steps.rollback.is_none() {
         return Ok(false);
     }
+    let attempt = attempt_of(ctx, &target.name);
     let decided_before =
         ctx.records
-            .contains_key(&(target.name.clone(), StepKind::Rollback, ATTEMPT));
+            .contains_key(&(target.name.clone(), StepKind::Rollback, attempt));
     if !decided_before {
-        let question = Question::RollBack {
-            host: target.name.clone(),
-            failed_step: failed,
+        let gate = Gate {
+            name: rollback_gate(&target.name, failed, attempt),
+            question: Question::RollBack {
+                host: target.name.clone(),
+                failed_step: failed,
+            },
+            subject: format!("plan {} host {}", ctx.plan_hash, target.name),
+            payload: json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()}),
         };
-        let subject = format!("plan {} host {}", ctx.plan_hash, target.name);
-        let payload = json!({"plan_hash": ctx.plan_hash, "host": target.name, "failed_step": failed.as_str()});
         let automatic =
             failed == StepKind::Verify && ctx.settings.on_failed_verify == RollbackMode::Automatic;
         let decision = if automatic {
-            let mut payload = payload;
-            payload["by"] = json!("policy: rollback.on_failed_verify = automatic");
-            record(ctx, &question, &Decision::RollBack, &subject, payload)?;
-            Decision::RollBack
+            decide_by_policy(
+                ctx,
+                gate,
+                Decision::RollBack,
+                "policy: rollback.on_failed_verify = automatic",
+            )?
         } else {
-            decide(ctx, question, &subject, payload).await?
+            decide_once(ctx, gate).await?
         };
         match decision {
             Decision::Proceed | Decision::RollBack | Decision::Pause => {}
+            // Declining is a decision too: the host stays as the failed step left it.
             Decision::Skip { .. } => return Ok(false),
             Decision::Abort => {
                 ctx.aborted.store(true, Ordering::SeqCst);
@@ -115,8 +132,9 @@ pub(crate) async fn run_step<E: Executor + 'static>(
     step: StepKind,
 ) -> Result<StepStatus, EngineError> {
     let artifact_sha = ctx.plan.patch.artifact.as_ref().map(|a| a.sha256.as_str());
-    let key = guard_key(&ctx.plan_hash, &target.name, step, ATTEMPT, artifact_sha);
-    match ctx.records.get(&(target.name.clone(), step, ATTEMPT)) {
+    let attempt = attempt_of(ctx, &target.name);
+    let key = guard_key(&ctx.plan_hash, &target.name, step, attempt, artifact_sha);
+    match record_for(ctx, &target.name, step, attempt) {
         Some(StepRecord::Finished { exit_code }) => {
             let status = status_of(&StepRecord::Finished {
                 exit_code: *exit_code,
@@ -137,21 +155,14 @@ pub(crate) async fn run_step<E: Executor + 'static>(
                     let record = StepRecord::Finished { exit_code };
                     return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
                 }
-                Reconciled::Lost {
-                    reason,
-                    unreachable,
-                } => {
-                    let record = StepRecord::Failed {
-                        reason,
-                        unreachable,
-                    };
-                    return conclude(ctx, wave, target, step, record, (String::new(), 0), true);
+                Reconciled::Unknown(reason) => {
+                    return unknown(ctx, wave, target, step, reason);
                 }
             }
         }
         Some(StepRecord::Intent { .. }) => {}
         None => {
-            locked(&ctx.store).record_intent(&ctx.plan_hash, &target.name, step, ATTEMPT, &key)?
+            locked(&ctx.store).record_intent(&ctx.plan_hash, &target.name, step, attempt, &key)?
         }
     }
     execute(ctx, wave, target, step, key).await
@@ -169,7 +180,7 @@ async fn execute<E: Executor + 'static>(
         host: target.name.clone(),
         step,
     });
-    let output = StepOutput::new(step, ctx.events.clone());
+    let output = StepOutput::new(&target.name, step, ctx.events.clone());
     let artifact = ctx.plan.patch.artifact.as_ref();
     let outcome = match (step, artifact, ctx.settings.artifact_local.as_deref()) {
         (StepKind::Upload, Some(artifact), Some(local)) => {
@@ -202,10 +213,11 @@ async fn execute<E: Executor + 'static>(
             },
             false,
         ),
+        // Nothing ran: like an unreachable host, never a reason to roll back.
         StepOutcome::HostKeyRejected { reason } => (
             StepRecord::Failed {
                 reason: format!("host key rejected: {reason}"),
-                unreachable: false,
+                unreachable: true,
             },
             false,
         ),
@@ -218,30 +230,20 @@ async fn execute<E: Executor + 'static>(
             };
             match reconcile(ctx, target, &key).await {
                 Reconciled::Done(exit_code) => (StepRecord::Finished { exit_code }, true),
-                Reconciled::Absent => (
-                    StepRecord::Failed {
-                        reason: format!("{why}; no completion marker on the host"),
-                        unreachable: false,
-                    },
-                    false,
-                ),
-                Reconciled::Lost {
-                    reason,
-                    unreachable,
-                } => (
-                    StepRecord::Failed {
-                        reason: format!("{why}; {reason}"),
-                        unreachable,
-                    },
-                    false,
-                ),
+                Reconciled::Absent => {
+                    let reason = format!("{why}; no completion marker on the host yet");
+                    return unknown(ctx, wave, target, step, reason);
+                }
+                Reconciled::Unknown(reason) => {
+                    return unknown(ctx, wave, target, step, format!("{why}; {reason}"));
+                }
             }
         }
     };
     conclude(ctx, wave, target, step, record, digest, from_marker)
 }
 
-/// Stores and journals a step's result, then announces it.
+/// Stores, then journals a step's result (see `journaling`), then announces it.
 fn conclude<E>(
     ctx: &RunContext<E>,
     wave: u32,
@@ -257,12 +259,29 @@ fn conclude<E>(
         output_lines,
         from_marker,
     };
-    locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, ATTEMPT, &result)?;
-    let (exit_code, reason) = match &result.record {
-        StepRecord::Finished { exit_code } => (Some(*exit_code), None),
-        StepRecord::Failed { reason, .. } => (None, Some(reason.as_str())),
-        StepRecord::Intent { .. } => (None, None),
-    };
+    let attempt = attempt_of(ctx, &target.name);
+    locked(&ctx.store).record_result(&ctx.plan_hash, &target.name, step, attempt, &result)?;
+    journal_result(
+        &mut **locked(&ctx.store),
+        &mut **locked(&ctx.journal),
+        &ctx.plan_hash,
+        (&target.name, step, attempt),
+        &result,
+    )?;
+    let status = status_of(&result.record);
+    announce(ctx, wave, target, step, status.clone(), from_marker);
+    Ok(status)
+}
+
+/// A step whose outcome is not known: its intent stays open in the store (so the next run
+/// reconciles it with the host), the journal records that it is unknown, and it is announced.
+fn unknown<E>(
+    ctx: &RunContext<E>,
+    wave: u32,
+    target: &HostTarget,
+    step: StepKind,
+    reason: String,
+) -> Result<StepStatus, EngineError> {
     locked(&ctx.journal).events(&[(
         EntryKind::StepFinished,
         format!("plan {} host {} step {step}", ctx.plan_hash, target.name),
@@ -270,16 +289,13 @@ fn conclude<E>(
             "plan_hash": ctx.plan_hash,
             "host": target.name,
             "step": step.as_str(),
-            "attempt": ATTEMPT,
-            "exit_code": exit_code,
+            "attempt": attempt_of(ctx, &target.name),
+            "outcome": "unknown",
             "reason": reason,
-            "output_sha256": result.output_sha256,
-            "output_lines": result.output_lines,
-            "from_marker": from_marker,
         }),
     )])?;
-    let status = status_of(&result.record);
-    announce(ctx, wave, target, step, status.clone(), from_marker);
+    let status = StepStatus::Unknown { reason };
+    announce(ctx, wave, target, step, status.clone(), false);
     Ok(status)
 }
 
@@ -323,7 +339,8 @@ fn status_of(record: &StepRecord) -> StepStatus {
 enum Reconciled {
     Done(i32),
     Absent,
-    Lost { reason: String, unreachable: bool },
+    /// Still running after the allowed checks, or the host could not be asked.
+    Unknown(String),
 }
 
 /// Asks the host what became of a step, waiting while it is still running there.
@@ -338,16 +355,12 @@ async fn reconcile<E: Executor + 'static>(
             MarkerState::Done { exit_code } => return Reconciled::Done(exit_code),
             MarkerState::Absent => return Reconciled::Absent,
             MarkerState::Unreachable { reason } => {
-                return Reconciled::Lost {
-                    reason,
-                    unreachable: true,
-                };
+                return Reconciled::Unknown(format!("the host could not be asked: {reason}"));
             }
             MarkerState::Running if polls >= ctx.settings.max_polls => {
-                return Reconciled::Lost {
-                    reason: format!("still running on the host after {polls} checks"),
-                    unreachable: false,
-                };
+                return Reconciled::Unknown(format!(
+                    "still running on the host after {polls} checks"
+                ));
             }
             MarkerState::Running => {
                 polls += 1;

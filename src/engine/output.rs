@@ -4,33 +4,44 @@
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc::UnboundedSender;
 
+use super::event_channel::EventSender;
 use super::events::EngineEvent;
 use super::executor::{OutputSink, OutputStream};
 use crate::core::rollout::StepKind;
 
 pub(crate) struct StepOutput {
+    host: String,
     step: StepKind,
-    events: UnboundedSender<EngineEvent>,
-    digest: Mutex<(Sha256, u64)>,
+    events: EventSender,
+    /// SHA-256 so far, lines seen, lines dropped on the way to the consumer.
+    digest: Mutex<(Sha256, u64, u64)>,
 }
 
 impl StepOutput {
-    pub fn new(step: StepKind, events: UnboundedSender<EngineEvent>) -> Self {
+    pub fn new(host: &str, step: StepKind, events: EventSender) -> Self {
         StepOutput {
+            host: host.to_string(),
             step,
             events,
-            digest: Mutex::new((Sha256::new(), 0)),
+            digest: Mutex::new((Sha256::new(), 0, 0)),
         }
     }
 
-    /// The SHA-256 (hex) of the lines seen, each followed by `\n`, and their count.
+    /// The SHA-256 (hex) of the lines seen, each followed by `\n`, and their count; reports
+    /// the lines the consumer did not get.
     pub fn finish(self) -> (String, u64) {
-        let (hasher, lines) = self
+        let (hasher, lines, dropped) = self
             .digest
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if dropped > 0 {
+            self.events.send(EngineEvent::OutputDropped {
+                host: self.host,
+                step: self.step,
+                lines: dropped,
+            });
+        }
         (hex::encode(hasher.finalize()), lines)
     }
 }
@@ -46,12 +57,18 @@ impl OutputSink for StepOutput {
             digest.0.update(b"\n");
             digest.1 += 1;
         }
-        // Nobody listening is not an error: a headless run may ignore events.
-        let _ = self.events.send(EngineEvent::Output {
+        let sent = self.events.output(EngineEvent::Output {
             host: host.to_string(),
             step: self.step,
             stream,
             line,
         });
+        if !sent {
+            let mut digest = self
+                .digest
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            digest.2 += 1;
+        }
     }
 }

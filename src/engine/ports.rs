@@ -86,6 +86,26 @@ pub struct StepResult {
     pub from_marker: bool,
 }
 
+/// A stored step result whose journal entry was never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnjournaledResult {
+    pub host: String,
+    pub step: StepKind,
+    pub attempt: u32,
+    pub result: StepResult,
+}
+
+/// A decision taken at a gate of a run, with the journal entry it makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDecision {
+    /// Names the gate within the run, e.g. `health after wave 2`.
+    pub gate: String,
+    pub kind: EntryKind,
+    pub subject: String,
+    pub payload: Value,
+    pub journaled: bool,
+}
+
 /// The run's durable state, one row per host×step. Every method commits before it returns.
 pub trait RunStore: Send {
     /// The stored state of the run of this plan, if it was ever started.
@@ -114,6 +134,36 @@ pub trait RunStore: Send {
         plan_hash: &str,
         state: RunState,
         wave: Option<u32>,
+    ) -> Result<(), PortError>;
+    /// Results stored but not yet marked journaled, in a stable order.
+    fn unjournaled_results(&mut self, plan_hash: &str)
+    -> Result<Vec<UnjournaledResult>, PortError>;
+    /// The run's attempt: 1, plus one for each retry.
+    fn run_attempt(&mut self, plan_hash: &str) -> Result<u32, PortError>;
+    /// Marks a halted run running again under `attempt`.
+    fn reopen_run(&mut self, plan_hash: &str, attempt: u32) -> Result<(), PortError>;
+    /// The decision stored for `gate` of the run, if one was taken.
+    fn decision(
+        &mut self,
+        plan_hash: &str,
+        gate: &str,
+    ) -> Result<Option<StoredDecision>, PortError>;
+    /// Stores a decision; a gate already decided keeps its first decision.
+    fn record_decision(
+        &mut self,
+        plan_hash: &str,
+        decision: &StoredDecision,
+    ) -> Result<(), PortError>;
+    /// Decisions stored but not yet marked journaled.
+    fn unjournaled_decisions(&mut self, plan_hash: &str) -> Result<Vec<StoredDecision>, PortError>;
+    fn mark_decision_journaled(&mut self, plan_hash: &str, gate: &str) -> Result<(), PortError>;
+    /// Marks a stored result as written to the journal.
+    fn mark_journaled(
+        &mut self,
+        plan_hash: &str,
+        host: &str,
+        step: StepKind,
+        attempt: u32,
     ) -> Result<(), PortError>;
 }
 

@@ -9,9 +9,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::StepStatus;
+use super::attempts::attempt_of;
 use super::events::EngineEvent;
 use super::executor::Executor;
-use super::host::{ATTEMPT, host_target, run_step};
+use super::host::{host_target, run_step};
 use super::run::{Engine, EngineError, RunContext, locked};
 use crate::core::journal::EntryKind;
 use crate::core::rollout::{Plan, StepKind};
@@ -110,10 +111,12 @@ pub(crate) fn changed_hosts<E>(
     keep: impl Fn(u32, &str) -> bool,
 ) -> Result<Vec<(u32, String)>, EngineError> {
     let steps = locked(&ctx.store).steps(&ctx.plan_hash)?;
+    // Only the host's current attempt counts: a retry may have rolled back an earlier one.
     let has = |host: &str, step: StepKind| {
+        let attempt = attempt_of(ctx, host);
         steps
             .iter()
-            .any(|s| s.host == host && s.step == step && s.attempt == ATTEMPT)
+            .any(|s| s.host == host && s.step == step && s.attempt == attempt)
     };
     let mut hosts = Vec::new();
     for wave in &ctx.plan.waves {

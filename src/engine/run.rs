@@ -11,10 +11,12 @@ use std::time::Duration;
 use serde_json::json;
 use thiserror::Error;
 use tokio::sync::Semaphore;
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinSet;
 
-use super::decide::decide;
+use super::approval::{ApprovalCheck, require_approval};
+use super::attempts::host_attempts;
+use super::decisions::{Gate, decide_once, health_gate};
+use super::event_channel::EventSender;
 use super::events::{EngineEvent, GateKind, HostResult, RunOutcome};
 use super::executor::Executor;
 use super::ports::{
@@ -38,6 +40,10 @@ pub enum EngineError {
     NotStarted(String),
     #[error("{0} is not in the plan")]
     NotInPlan(String),
+    #[error("refused to start wave {wave}: the plan is not approved: {reason}")]
+    NotApproved { wave: u32, reason: String },
+    #[error("nothing to retry: {0}")]
+    NothingToRetry(String),
 }
 
 pub struct EngineSettings {
@@ -59,7 +65,7 @@ pub(crate) struct RunContext<E> {
     pub store: Mutex<Box<dyn RunStore>>,
     pub journal: Mutex<Box<dyn RunJournal>>,
     pub decider: Arc<dyn Decider>,
-    pub events: UnboundedSender<EngineEvent>,
+    pub events: EventSender,
     pub settings: EngineSettings,
     pub plan: Plan,
     pub plan_hash: String,
@@ -67,6 +73,9 @@ pub(crate) struct RunContext<E> {
     pub records: HashMap<(String, StepKind, u32), StepRecord>,
     /// The operator said abort: no host starts any more.
     pub aborted: AtomicBool,
+    pub approvals: Option<Arc<dyn ApprovalCheck>>,
+    /// The attempt each host with records runs under (see `attempts`).
+    pub attempts: HashMap<String, u32>,
 }
 
 /// The store and journal are SQLite files with short, durable writes: a plain mutex is
@@ -79,8 +88,7 @@ pub(crate) fn locked<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<E> RunContext<E> {
     pub fn emit(&self, event: EngineEvent) {
-        // Nobody listening is not an error: a headless run may ignore events.
-        let _ = self.events.send(event);
+        self.events.send(event);
     }
 }
 
@@ -90,8 +98,9 @@ pub struct Engine<E> {
     store: Box<dyn RunStore>,
     journal: Box<dyn RunJournal>,
     decider: Arc<dyn Decider>,
-    events: UnboundedSender<EngineEvent>,
+    events: EventSender,
     settings: EngineSettings,
+    approvals: Option<Arc<dyn ApprovalCheck>>,
 }
 
 struct WaveTally {
@@ -107,7 +116,7 @@ impl<E: Executor + 'static> Engine<E> {
         store: Box<dyn RunStore>,
         journal: Box<dyn RunJournal>,
         decider: Arc<dyn Decider>,
-        events: UnboundedSender<EngineEvent>,
+        events: EventSender,
         settings: EngineSettings,
     ) -> Self {
         Engine {
@@ -117,7 +126,24 @@ impl<E: Executor + 'static> Engine<E> {
             decider,
             events,
             settings,
+            approvals: None,
         }
+    }
+
+    /// Checks approvals before the first wave that needs one; without it such a wave is
+    /// refused.
+    pub fn with_approval_check(mut self, check: Arc<dyn ApprovalCheck>) -> Self {
+        self.approvals = Some(check);
+        self
+    }
+
+    /// Retries the halted run of `plan`: journals the decision, then runs the hosts that failed
+    /// again under a new attempt, keeping every step that succeeded; unknown outcomes are
+    /// reconciled first. Refused when the run is not halted.
+    pub async fn retry(mut self, plan: Plan) -> Result<RunOutcome, EngineError> {
+        let plan_hash = plan.hash()?;
+        super::retry::reopen(&mut *self.store, &mut *self.journal, &plan_hash)?;
+        self.run(plan).await
     }
 
     /// Runs `plan` to its end, or resumes the run of the same plan where it stopped: steps with
@@ -132,7 +158,7 @@ impl<E: Executor + 'static> Engine<E> {
         if let Some(run) = &stored
             && let Some(outcome) = ended(run.state, run.wave)
         {
-            let _ = self.events.send(EngineEvent::RunFinished { outcome });
+            self.events.send(EngineEvent::RunFinished { outcome });
             return Ok(outcome);
         }
         self.store
@@ -143,6 +169,8 @@ impl<E: Executor + 'static> Engine<E> {
             format!("plan {plan_hash}"),
             json!({"plan_hash": plan_hash, "patch": plan.patch.id, "resumed": resumed}),
         )])?;
+        super::journaling::catch_up(&mut *self.store, &mut *self.journal, &plan_hash)?;
+        super::decisions::catch_up_decisions(&mut *self.store, &mut *self.journal, &plan_hash)?;
         let ctx = self.context(plan, plan_hash)?;
         ctx.emit(EngineEvent::RunStarted {
             plan_hash: ctx.plan_hash.clone(),
@@ -164,12 +192,13 @@ impl<E> Engine<E> {
         plan: Plan,
         plan_hash: String,
     ) -> Result<Arc<RunContext<E>>, EngineError> {
-        let records = self
+        let records: HashMap<_, _> = self
             .store
             .steps(&plan_hash)?
             .into_iter()
             .map(|s| ((s.host, s.step, s.attempt), s.record))
             .collect();
+        let attempts = host_attempts(&records, self.store.run_attempt(&plan_hash)?);
         Ok(Arc::new(RunContext {
             executor: self.executor,
             store: Mutex::new(self.store),
@@ -181,6 +210,8 @@ impl<E> Engine<E> {
             plan_hash,
             records,
             aborted: AtomicBool::new(false),
+            approvals: self.approvals,
+            attempts,
         }))
     }
 }
@@ -202,6 +233,7 @@ async fn run_waves<E: Executor + 'static>(
     while index < ctx.plan.waves.len() {
         let wave = &ctx.plan.waves[index];
         if wave.approval_before {
+            require_approval(ctx, wave.number)?;
             ctx.emit(EngineEvent::GateReached {
                 wave: wave.number,
                 kind: GateKind::Approval,
@@ -233,21 +265,24 @@ async fn run_waves<E: Executor + 'static>(
             wave: wave.number,
             kind: GateKind::Health,
         });
-        let question = Question::ProceedAfterWave {
-            wave: wave.number,
-            next_wave: next.number,
-            succeeded: tally.succeeded,
-            failed: tally.failed,
+        let gate = Gate {
+            name: health_gate(wave.number),
+            question: Question::ProceedAfterWave {
+                wave: wave.number,
+                next_wave: next.number,
+                succeeded: tally.succeeded,
+                failed: tally.failed,
+            },
+            subject: format!("plan {} wave {}", ctx.plan_hash, next.number),
+            payload: json!({
+                "plan_hash": ctx.plan_hash,
+                "after_wave": wave.number,
+                "next_wave": next.number,
+                "succeeded": tally.succeeded,
+                "failed": tally.failed,
+            }),
         };
-        let payload = json!({
-            "plan_hash": ctx.plan_hash,
-            "after_wave": wave.number,
-            "next_wave": next.number,
-            "succeeded": tally.succeeded,
-            "failed": tally.failed,
-        });
-        let subject = format!("plan {} wave {}", ctx.plan_hash, next.number);
-        match decide(ctx, question, &subject, payload).await? {
+        match decide_once(ctx, gate).await? {
             Decision::Proceed | Decision::Pause => index += 1,
             Decision::Skip { reason } => {
                 ctx.emit(EngineEvent::WaveSkipped {
@@ -299,7 +334,9 @@ async fn run_wave<E: Executor + 'static>(
             let result = super::host::run_host(&ctx, index, host_index).await?;
             if result.is_failure() {
                 let failed = failures.fetch_add(1, Ordering::SeqCst) + 1;
-                if ctx.plan.waves[index].exceeds_threshold(failed) {
+                // An unknown outcome halts whatever the threshold: it must be reconciled first.
+                let unknown = matches!(result, HostResult::Unknown { .. });
+                if unknown || ctx.plan.waves[index].exceeds_threshold(failed) {
                     halted.store(true, Ordering::SeqCst);
                 }
             }
@@ -320,7 +357,11 @@ async fn run_wave<E: Executor + 'static>(
             .iter()
             .filter(|r| **r == HostResult::Untouched)
             .count(),
-        halted: halted.load(Ordering::SeqCst) || wave.exceeds_threshold(failed),
+        halted: halted.load(Ordering::SeqCst)
+            || wave.exceeds_threshold(failed)
+            || results
+                .iter()
+                .any(|r| matches!(r, HostResult::Unknown { .. })),
     })
 }
 

@@ -21,7 +21,8 @@ use secureupdate::core::policy::{PriorityClass, RollbackMode};
 use secureupdate::core::rollout::{Plan, PlanInputs, build_plan};
 use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, HostResult, RunOutcome,
+    AlwaysYes, Decider, Engine, EngineError, EngineEvent, EngineSettings, EventReceiver,
+    HostResult, OutputLimits, RunOutcome, event_channel,
 };
 use tempfile::TempDir;
 
@@ -197,7 +198,7 @@ pub fn engine<E: Executor + 'static>(
     executor: Arc<E>,
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
-) -> (Engine<E>, tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) {
+) -> (Engine<E>, EventReceiver) {
     engine_with(site, executor, decider, artifact_local, RollbackMode::Ask)
 }
 
@@ -208,10 +209,10 @@ pub fn engine_with<E: Executor + 'static>(
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
     on_failed_verify: RollbackMode,
-) -> (Engine<E>, tokio::sync::mpsc::UnboundedReceiver<EngineEvent>) {
+) -> (Engine<E>, EventReceiver) {
     let store = StateStore::open(&site.join("state.db")).unwrap();
     let journal = Journal::open_or_create(&site.join("journal.db")).unwrap();
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let (events, received) = event_channel(OutputLimits::default());
     let settings = EngineSettings {
         operator: "bob".to_string(),
         artifact_local,

@@ -8,6 +8,9 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("vulnrichment cvss", VULNRICHMENT_CVSS),
     ("rollouts", ROLLOUTS),
     ("feed bundles and csaf", FEED_BUNDLES_AND_CSAF),
+    ("journaled step results", JOURNALED_RESULTS),
+    ("run decisions", RUN_DECISIONS),
+    ("run attempts", RUN_ATTEMPTS),
 ];
 
 /// One row per feed kind: what was loaded last and from where.
@@ -175,6 +178,34 @@ CREATE TABLE feed_bundles (
 ) STRICT;
 ";
 
+/// A step's result is committed here first, then journaled, then marked: a result stored but
+/// never journaled (a crash or a journal error between) is journaled on the next run. Results
+/// stored before this migration were journaled right after they were stored.
+const JOURNALED_RESULTS: &str = "
+ALTER TABLE host_steps ADD COLUMN journaled INTEGER NOT NULL DEFAULT 0 CHECK (journaled IN (0, 1));
+UPDATE host_steps SET journaled = 1 WHERE state <> 'intent';
+";
+
+/// Decisions taken during a run (health gates, rollback questions), one per gate, kept with the
+/// journal entry they make so a resumed run neither asks again nor loses the entry.
+const RUN_DECISIONS: &str = "
+CREATE TABLE run_decisions (
+    plan_hash TEXT NOT NULL REFERENCES runs (plan_hash),
+    gate TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    journaled INTEGER NOT NULL DEFAULT 0 CHECK (journaled IN (0, 1)),
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (plan_hash, gate)
+) STRICT, WITHOUT ROWID;
+";
+
+/// A halted run retried runs its failed hosts again under the next attempt number.
+const RUN_ATTEMPTS: &str = "
+ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1);
+";
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -182,6 +213,7 @@ mod tests {
     use super::MIGRATIONS;
     use crate::adapters::store::StateStore;
     use crate::core::threat::FeedKind;
+    use crate::engine::RunStore;
 
     /// A state.db as the release before vulnrichment CVSS left it, with KEV and SSVC loaded.
     fn version_2_database(path: &std::path::Path) {
@@ -198,6 +230,34 @@ mod tests {
                  VALUES ('CVE-2023-4911', 0, 'total');",
         )
         .unwrap();
+    }
+
+    #[test]
+    fn upgrading_a_version_4_run_counts_its_stored_results_as_journaled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let conn = Connection::open(&path).unwrap();
+        for (_, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).unwrap();
+        }
+        let hash = "a".repeat(64);
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 4;
+             INSERT INTO plans VALUES ('{hash}', 'p', '{{}}', 't');
+             INSERT INTO runs (plan_hash, patch, state, operator, started_at, updated_at)
+                 VALUES ('{hash}', 'p', 'halted', 'bob', 't', 't');
+             INSERT INTO host_steps (plan_hash, host, step, attempt, guard_key, state, exit_code, intent_at)
+                 VALUES ('{hash}', 'h1', 'apply', 1, 'k1', 'finished', 0, 't'),
+                        ('{hash}', 'h2', 'apply', 1, 'k2', 'intent', NULL, 't');"
+        ))
+        .unwrap();
+        drop(conn);
+
+        let mut store = StateStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert!(store.unjournaled_results(&hash).unwrap().is_empty());
+        assert_eq!(store.run_attempt(&hash).unwrap(), 1);
+        assert_eq!(store.decision(&hash, "health after wave 1").unwrap(), None);
     }
 
     #[test]

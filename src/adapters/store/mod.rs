@@ -14,6 +14,8 @@ mod lock;
 mod migrations;
 mod rollouts;
 mod rows;
+mod run_decisions;
+mod run_journaling;
 mod vex_tables;
 
 pub use bundles::{BUNDLE_SOURCE_PREFIX, BundleRecord};

@@ -8,7 +8,10 @@ use super::database::StateStore;
 use super::error::{StoreError, printable};
 use super::rows::bad_row;
 use crate::core::rollout::{Plan, StepKind};
-use crate::engine::{PortError, RunState, RunStore, StepRecord, StepResult, StoredRun, StoredStep};
+use crate::engine::{
+    PortError, RunState, RunStore, StepRecord, StepResult, StoredDecision, StoredRun, StoredStep,
+    UnjournaledResult,
+};
 
 /// A plan as stored: its hash, its patch and its canonical JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,5 +291,73 @@ impl RunStore for StateStore {
         )
         .map_err(|e| port(self.error("finish a run", e)))?;
         tx.commit().map_err(|e| port(self.error("finish a run", e)))
+    }
+
+    fn unjournaled_results(
+        &mut self,
+        plan_hash: &str,
+    ) -> Result<Vec<UnjournaledResult>, PortError> {
+        self.read_unjournaled(plan_hash).map_err(port)
+    }
+
+    fn run_attempt(&mut self, plan_hash: &str) -> Result<u32, PortError> {
+        let attempt: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT attempt FROM runs WHERE plan_hash = ?1",
+                [plan_hash],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| port(self.error("read a run", e)))?;
+        let attempt = attempt.unwrap_or(1);
+        u32::try_from(attempt)
+            .map_err(|_| port(bad_row(&self.path, "run", format!("attempt {attempt}"))))
+    }
+
+    fn reopen_run(&mut self, plan_hash: &str, attempt: u32) -> Result<(), PortError> {
+        let tx = self.write().map_err(port)?;
+        tx.execute(
+            "UPDATE runs SET state = 'running', wave = NULL, attempt = ?2, updated_at = ?3
+             WHERE plan_hash = ?1",
+            params![plan_hash, attempt, now()],
+        )
+        .map_err(|e| port(self.error("reopen a run", e)))?;
+        tx.commit().map_err(|e| port(self.error("reopen a run", e)))
+    }
+
+    fn decision(
+        &mut self,
+        plan_hash: &str,
+        gate: &str,
+    ) -> Result<Option<StoredDecision>, PortError> {
+        self.read_decision(plan_hash, gate).map_err(port)
+    }
+
+    fn record_decision(
+        &mut self,
+        plan_hash: &str,
+        decision: &StoredDecision,
+    ) -> Result<(), PortError> {
+        self.insert_decision(plan_hash, decision).map_err(port)
+    }
+
+    fn unjournaled_decisions(&mut self, plan_hash: &str) -> Result<Vec<StoredDecision>, PortError> {
+        self.read_unjournaled_decisions(plan_hash).map_err(port)
+    }
+
+    fn mark_decision_journaled(&mut self, plan_hash: &str, gate: &str) -> Result<(), PortError> {
+        self.set_decision_journaled(plan_hash, gate).map_err(port)
+    }
+
+    fn mark_journaled(
+        &mut self,
+        plan_hash: &str,
+        host: &str,
+        step: StepKind,
+        attempt: u32,
+    ) -> Result<(), PortError> {
+        self.set_journaled(plan_hash, host, step, attempt)
+            .map_err(port)
     }
 }

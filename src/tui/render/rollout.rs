@@ -89,7 +89,7 @@ fn host_style(state: HostState, look: &Look) -> Style {
         HostState::Running(_) => s.warn,
         HostState::Done => s.ok,
         HostState::RolledBack => s.warn,
-        HostState::Failed(_) | HostState::Unreachable(_) => s.error,
+        HostState::Failed(_) | HostState::Unreachable(_) | HostState::Unknown(_) => s.error,
     }
 }
 
