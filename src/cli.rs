@@ -102,7 +102,7 @@ pub enum Command {
         yes: bool,
         /// Where steps run.
         #[arg(long, value_enum, default_value = "ssh")]
-        executor: crate::commands::apply::ExecutorKind,
+        executor: crate::commands::fleet::ExecutorKind,
         /// Run outside the maintenance window; the reason is journaled.
         #[arg(long, value_name = "REASON")]
         emergency: Option<String>,
@@ -131,7 +131,7 @@ pub enum Command {
         yes: bool,
         /// Where the rollback runs.
         #[arg(long, value_enum, default_value = "ssh")]
-        executor: crate::commands::apply::ExecutorKind,
+        executor: crate::commands::fleet::ExecutorKind,
     },
     /// The console on the built-in training site, copied to a fresh directory (when standard
     /// output is not a terminal, prints its ranking instead).

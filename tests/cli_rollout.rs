@@ -271,11 +271,22 @@ fn outside_the_maintenance_window_apply_is_refused_unless_an_emergency_is_declar
 }
 
 #[test]
-fn the_ssh_executor_is_not_available_yet() {
+fn a_scenario_is_refused_for_real_hosts() {
     let (_tmp, dir) = demo_site();
-    let (code, _, err) = stderr(at(&dir).args(["apply", PATCH, "--operator", "bob", "--yes"]));
+    let (code, _, err) = stderr(at(&dir).args([
+        "apply",
+        PATCH,
+        "--operator",
+        "bob",
+        "--yes",
+        "--scenario",
+        "all-good",
+    ]));
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("ssh executor is not available yet"), "{err}");
+    assert!(
+        err.contains("--scenario NAME belongs to the simulated fleet"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -5,39 +5,32 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use clap::ValueEnum;
 use secureupdate::adapters::approvals::JournalApprovals;
 use secureupdate::adapters::journal::{
     Journal, checkpoints_dir, journal_path, verify_site_journal,
 };
 use secureupdate::adapters::rollout_journal::RolloutJournal;
-use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::core::journal::EntryKind;
+use secureupdate::core::rollout::Plan;
+use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
-    AlwaysYes, Decider, Engine, EngineSettings, OutputLimits, RunJournal, RunOutcome, event_channel,
+    AlwaysYes, ApprovalCheck, Decider, Engine, EngineError, EngineSettings, OutputLimits,
+    RunJournal, RunOutcome, RunStore, event_channel,
 };
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
-use super::apply_output::{TerminalDecider, print_events};
+use super::apply_output::{Tally, TerminalDecider, print_events};
+use super::fleet::{ExecutorKind, Fleet, engine_settings};
 use super::rollout_plan::{current_plan, printable};
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
 use crate::operator_key::unlock_operator;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExecutorKind {
-    /// Real hosts over SSH.
-    Ssh,
-    /// The simulated training fleet (state kept in the site's sim/ directory).
-    Sim,
-}
 
 pub struct ApplyArgs<'a> {
     pub patch: &'a str,
@@ -52,17 +45,10 @@ pub struct ApplyArgs<'a> {
     pub retry: bool,
 }
 
-/// How long a simulated step takes when no scenario says otherwise.
-const SIM_STEP_MS: u64 = 50;
-
 #[derive(Debug, thiserror::Error)]
 enum ApplyError {
     #[error("operator `{0}` does not have the deployer role in site.toml")]
     NotADeployer(String),
-    #[error(
-        "the ssh executor is not available yet in this build; use --executor sim for the simulated fleet"
-    )]
-    SshUnavailable,
     #[error("no terminal to ask at the gates; pass --yes to proceed and roll back automatically")]
     NoTerminal,
     #[error("--emergency: expected a reason on one line of printable text")]
@@ -80,9 +66,6 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         .operator(args.operator)
         .filter(|op| op.has_role(Role::Deployer))
         .ok_or_else(|| bad_input(ApplyError::NotADeployer(printable(args.operator))))?;
-    if args.executor == ExecutorKind::Ssh {
-        return Err(bad_input(ApplyError::SshUnavailable));
-    }
     let reason = args
         .emergency
         .map(|reason| {
@@ -96,7 +79,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
             }
         })
         .transpose()?;
-    let scenario = sim_scenario(site, args.scenario)?;
+    let fleet = Fleet::open(site, args.executor, sim_scenario(site, args.scenario)?)?;
     let decider: Arc<dyn Decider> = if args.yes {
         Arc::new(AlwaysYes)
     } else if std::io::stdin().is_terminal() {
@@ -150,39 +133,27 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         )?),
         None => None,
     };
-    let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
-    let executor = SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim")))?;
-    let settings = EngineSettings {
-        operator: deployer.name.clone(),
-        artifact_local,
-        poll_interval: Duration::from_millis(200),
-        max_polls: 3000,
-        on_failed_verify: site.policy.rollback.on_failed_verify,
-    };
-    let (events, received) = event_channel(OutputLimits::default());
-    let engine = Engine::new(
-        Arc::new(executor),
-        Box::new(store),
-        Box::new(journal),
-        decider,
-        events,
-        settings,
-    )
-    .with_approval_check(Arc::new(JournalApprovals::new(site)));
     let total = plan.host_count();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()?;
-    let retry = args.retry;
-    let run = async move {
-        if retry {
-            engine.retry(plan).await
-        } else {
-            engine.run(plan).await
-        }
+    let run = Run {
+        store: Box::new(store),
+        journal: Box::new(journal),
+        decider,
+        settings: engine_settings(site, &deployer.name, artifact_local),
+        approvals: Arc::new(JournalApprovals::new(site)),
+        plan,
+        retry: args.retry,
     };
-    let (outcome, tally) =
-        runtime.block_on(async { tokio::join!(run, print_events(received, out)) });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (outcome, tally) = match fleet {
+        Fleet::Sim(executor) => runtime.block_on(run.on(executor, out)),
+        Fleet::Ssh(executor) => runtime.block_on(async {
+            let ran = run.on(executor.clone(), out).await;
+            executor.close().await;
+            ran
+        }),
+    };
     let summary = match (tally.is_empty(), &outcome) {
         (true, Ok(RunOutcome::Halted { .. })) => format!(
             "this plan's run had already halted; nothing ran (`secureupdate apply {} --retry` runs its failed hosts again)",
@@ -203,9 +174,9 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
 
 /// The scenario named on the command line (from the site's scenarios/), else every host
 /// behaves.
-fn sim_scenario(site: &Site, name: Option<&str>) -> Result<Scenario> {
+fn sim_scenario(site: &Site, name: Option<&str>) -> Result<Option<Scenario>> {
     let Some(name) = name else {
-        return Ok(Scenario::all_good(SIM_STEP_MS));
+        return Ok(None);
     };
     let plain = !name.is_empty()
         && name
@@ -221,7 +192,47 @@ fn sim_scenario(site: &Site, name: Option<&str>) -> Result<Scenario> {
         ))));
     }
     let hosts: Vec<&str> = site.assets.iter().map(|a| a.name.as_str()).collect();
-    load_scenario(&path, &hosts).map_err(bad_input)
+    load_scenario(&path, &hosts).map(Some).map_err(bad_input)
+}
+
+/// Everything one run of the engine needs but the executor.
+struct Run {
+    store: Box<dyn RunStore>,
+    journal: Box<dyn RunJournal>,
+    decider: Arc<dyn Decider>,
+    settings: EngineSettings,
+    approvals: Arc<dyn ApprovalCheck>,
+    plan: Plan,
+    retry: bool,
+}
+
+impl Run {
+    /// Runs (or retries) the plan on `executor`, printing `host | line` as it goes.
+    async fn on<E: Executor + 'static>(
+        self,
+        executor: Arc<E>,
+        out: &mut impl Write,
+    ) -> (Result<RunOutcome, EngineError>, Tally) {
+        let (events, received) = event_channel(OutputLimits::default());
+        let engine = Engine::new(
+            executor,
+            self.store,
+            self.journal,
+            self.decider,
+            events,
+            self.settings,
+        )
+        .with_approval_check(self.approvals);
+        let (plan, retry) = (self.plan, self.retry);
+        let run = async move {
+            if retry {
+                engine.retry(plan).await
+            } else {
+                engine.run(plan).await
+            }
+        };
+        tokio::join!(run, print_events(received, out))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
-use std::time::Duration;
 
 use anyhow::Result;
 use chrono::Utc;
@@ -27,12 +26,13 @@ use secureupdate::config::{Role, Scenario};
 use secureupdate::core::journal::{EntryKind, NewEntry};
 use secureupdate::core::rollout::Plan;
 use secureupdate::engine::{
-    Decision, Engine, EngineSettings, EventReceiver, OutputLimits, RollbackScope, RunJournal,
-    RunOutcome, event_channel,
+    Decision, Engine, EventReceiver, OutputLimits, RollbackScope, RunJournal, RunOutcome,
+    event_channel,
 };
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
+use super::fleet::engine_settings;
 use super::rollout_plan::current_plan;
 use crate::assessment::Assessment;
 
@@ -114,13 +114,7 @@ impl<'a> SiteWork<'a> {
             .ok_or_else(|| "rollouts in the console run on the training fleet only".to_string())?;
         let executor =
             SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim"))).map_err(|e| text(&e))?;
-        let settings = EngineSettings {
-            operator: signer.operator().to_string(),
-            artifact_local: None,
-            poll_interval: Duration::from_millis(200),
-            max_polls: 3000,
-            on_failed_verify: site.policy.rollback.on_failed_verify,
-        };
+        let settings = engine_settings(site, signer.operator(), None);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
         let decider = Arc::new(ConsoleDecider::new(questions, self.answers.clone()));

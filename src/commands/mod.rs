@@ -16,6 +16,7 @@ mod console_snapshots;
 pub mod demo;
 pub mod feed;
 mod file_undo;
+pub mod fleet;
 pub mod init;
 pub mod journal;
 pub mod keygen;

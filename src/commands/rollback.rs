@@ -5,20 +5,21 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use secureupdate::adapters::journal::Journal;
 use secureupdate::adapters::rollout_journal::RolloutJournal;
-use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
-use secureupdate::config::{Role, Scenario};
+use secureupdate::config::Role;
+use secureupdate::core::rollout::Plan;
+use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
-    AlwaysYes, Engine, EngineSettings, OutputLimits, RollbackScope, event_channel,
+    AlwaysYes, Engine, EngineError, EngineSettings, OutputLimits, RollbackReport, RollbackScope,
+    RunJournal, RunStore, event_channel,
 };
 
-use super::apply::ExecutorKind;
 use super::apply_output::print_events;
+use super::fleet::{ExecutorKind, Fleet, engine_settings};
 use super::rollout_plan::printable;
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
@@ -39,10 +40,6 @@ enum RollbackError {
     NotADeployer(String),
     #[error("patch `{0}` was never rolled out here: there is nothing to roll back")]
     NoRun(String),
-    #[error(
-        "the ssh executor is not available yet in this build; use --executor sim for the simulated fleet"
-    )]
-    SshUnavailable,
     #[error("no terminal to confirm on; pass --yes to roll back without asking")]
     NoTerminal,
     #[error("not confirmed: nothing was rolled back")]
@@ -58,9 +55,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         .operator(args.operator)
         .filter(|op| op.has_role(Role::Deployer))
         .ok_or_else(|| bad_input(RollbackError::NotADeployer(printable(args.operator))))?;
-    if args.executor == ExecutorKind::Ssh {
-        return Err(bad_input(RollbackError::SshUnavailable));
-    }
+    let fleet = Fleet::open(site, args.executor, None)?;
     let store = StateStore::open(&site.dir.join("state.db"))
         .with_context(|| format!("opening the state store in {}", site.dir.display()))?;
     let plan = store
@@ -78,35 +73,26 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         Journal::open_or_create(&site.dir.join("journal.db"))?,
         signer,
     );
-    let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
-    let executor = SimExecutor::new(Scenario::all_good(50), &hosts, Some(site.dir.join("sim")))?;
-    let settings = EngineSettings {
-        operator: deployer.name.clone(),
-        artifact_local: None,
-        poll_interval: Duration::from_millis(200),
-        max_polls: 3000,
-        on_failed_verify: site.policy.rollback.on_failed_verify,
+    let rollback = Rollback {
+        store: Box::new(store),
+        journal: Box::new(journal),
+        settings: engine_settings(site, &deployer.name, None),
+        plan,
+        scope: args.scope.clone(),
     };
-    let (events, received) = event_channel(OutputLimits::default());
-    let engine = Engine::new(
-        Arc::new(executor),
-        Box::new(store),
-        Box::new(journal),
-        Arc::new(AlwaysYes),
-        events,
-        settings,
-    );
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()?;
-    let (report, _) = runtime.block_on(async {
-        tokio::join!(
-            engine.roll_back(plan, args.scope.clone()),
-            print_events(received, out)
-        )
-    });
+    let report = match fleet {
+        Fleet::Sim(executor) => runtime.block_on(rollback.on(executor, out)),
+        Fleet::Ssh(executor) => runtime.block_on(async {
+            let report = rollback.on(executor.clone(), out).await;
+            executor.close().await;
+            report
+        }),
+    };
     let report = report.map_err(|e| match e {
-        secureupdate::engine::EngineError::NotInPlan(_) => bad_input(e),
+        EngineError::NotInPlan(_) => bad_input(e),
         other => other.into(),
     })?;
     writeln!(
@@ -124,6 +110,39 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         Ok(())
     } else {
         Err(RollbackError::Failed(report.failed.join(", ")).into())
+    }
+}
+
+/// Everything one rollback by the engine needs but the executor.
+struct Rollback {
+    store: Box<dyn RunStore>,
+    journal: Box<dyn RunJournal>,
+    settings: EngineSettings,
+    plan: Plan,
+    scope: RollbackScope,
+}
+
+impl Rollback {
+    /// Rolls back the scope's hosts on `executor`, printing `host | line` as it goes.
+    async fn on<E: Executor + 'static>(
+        self,
+        executor: Arc<E>,
+        out: &mut impl Write,
+    ) -> Result<RollbackReport, EngineError> {
+        let (events, received) = event_channel(OutputLimits::default());
+        let engine = Engine::new(
+            executor,
+            self.store,
+            self.journal,
+            Arc::new(AlwaysYes),
+            events,
+            self.settings,
+        );
+        let (report, _) = tokio::join!(
+            engine.roll_back(self.plan, self.scope),
+            print_events(received, out)
+        );
+        report
     }
 }
 
