@@ -17,7 +17,6 @@ use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::core::journal::EntryKind;
 use secureupdate::core::rollout::Plan;
-use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
     AlwaysYes, ApprovalCheck, Decider, Engine, EngineError, EngineSettings, OutputLimits,
     RunJournal, RunOutcome, RunStore, event_channel,
@@ -146,14 +145,12 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (outcome, tally) = match fleet {
-        Fleet::Sim(executor) => runtime.block_on(run.on(executor, out)),
-        Fleet::Ssh(executor) => runtime.block_on(async {
-            let ran = run.on(executor.clone(), out).await;
-            executor.close().await;
-            ran
-        }),
-    };
+    let fleet = Arc::new(fleet);
+    let (outcome, tally) = runtime.block_on(async {
+        let ran = run.on(fleet.clone(), out).await;
+        fleet.close().await;
+        ran
+    });
     let summary = match (tally.is_empty(), &outcome) {
         (true, Ok(RunOutcome::Halted { .. })) => format!(
             "this plan's run had already halted; nothing ran (`secureupdate apply {} --retry` runs its failed hosts again)",
@@ -208,9 +205,9 @@ struct Run {
 
 impl Run {
     /// Runs (or retries) the plan on `executor`, printing `host | line` as it goes.
-    async fn on<E: Executor + 'static>(
+    async fn on(
         self,
-        executor: Arc<E>,
+        executor: Arc<Fleet>,
         out: &mut impl Write,
     ) -> (Result<RunOutcome, EngineError>, Tally) {
         let (events, received) = event_channel(OutputLimits::default());

@@ -18,7 +18,6 @@ use secureupdate::adapters::journal::{
     Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
 };
 use secureupdate::adapters::rollout_journal::RolloutJournal;
-use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::app::Action;
 use secureupdate::app::work::Work;
@@ -32,7 +31,7 @@ use secureupdate::engine::{
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
-use super::fleet::engine_settings;
+use super::fleet::{ExecutorKind, Fleet, engine_settings};
 use super::rollout_plan::current_plan;
 use crate::assessment::Assessment;
 
@@ -88,11 +87,24 @@ impl<'a> SiteWork<'a> {
         }
     }
 
+    /// Where this console's rollouts run: the demo's simulated fleet in training, else the
+    /// site's real hosts over ssh.
+    fn fleet(&self) -> Result<Fleet, String> {
+        let site = &self.assessment.site;
+        let kind = match self.training {
+            Some(_) => ExecutorKind::Sim,
+            None => ExecutorKind::Ssh,
+        };
+        let scenario = self.training.as_ref().map(|t| t.scenario.clone());
+        Fleet::open(site, kind, scenario).map_err(|e| format!("{e:#}"))
+    }
+
     fn engine(
         &self,
+        executor: Arc<Fleet>,
         signer: OperatorSigner,
         actions: SyncSender<Action>,
-    ) -> Result<(Engine<SimExecutor>, Feed), String> {
+    ) -> Result<(Engine<Fleet>, Feed), String> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
@@ -106,20 +118,12 @@ impl<'a> SiteWork<'a> {
                 site.policy.journal.checkpoint_every,
             )
             .map_err(|e| e.0)?;
-        let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
-        let scenario = self
-            .training
-            .as_ref()
-            .map(|t| t.scenario.clone())
-            .ok_or_else(|| "rollouts in the console run on the training fleet only".to_string())?;
-        let executor =
-            SimExecutor::new(scenario, &hosts, Some(site.dir.join("sim"))).map_err(|e| text(&e))?;
         let settings = engine_settings(site, signer.operator(), None);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
         let decider = Arc::new(ConsoleDecider::new(questions, self.answers.clone()));
         let engine = Engine::new(
-            Arc::new(executor),
+            executor,
             Box::new(store),
             Box::new(journal),
             decider,
@@ -198,7 +202,7 @@ where
         .name("rollout".to_string())
         .spawn(move || {
             let ended = match tokio::runtime::Builder::new_current_thread()
-                .enable_time()
+                .enable_all()
                 .build()
             {
                 Ok(runtime) => runtime.block_on(async {
@@ -233,7 +237,8 @@ impl Work for SiteWork<'_> {
         let hash = plan.hash().map_err(|e| e.to_string())?;
         self.check(&plan, &hash, &signer)
             .map_err(|e| format!("{e:#}"))?;
-        let (engine, feed_to) = self.engine(signer, actions.clone())?;
+        let fleet = Arc::new(self.fleet()?);
+        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions.clone())?;
         actions
             .try_send(Action::RolloutStarted {
                 patch,
@@ -243,11 +248,9 @@ impl Work for SiteWork<'_> {
             .map_err(|e| format!("the console is not listening: {e}"))?;
         self.last_plan = Some(plan.clone());
         spawn(feed_to, async move {
-            engine
-                .run(plan)
-                .await
-                .map(outcome_words)
-                .map_err(|e| e.to_string())
+            let ran = engine.run(plan).await;
+            fleet.close().await;
+            ran.map(outcome_words).map_err(|e| e.to_string())
         })
     }
 
@@ -267,12 +270,12 @@ impl Work for SiteWork<'_> {
             .last_plan
             .clone()
             .ok_or_else(|| "no run started in this console".to_string())?;
-        let (engine, feed_to) = self.engine(signer, actions)?;
+        let fleet = Arc::new(self.fleet()?);
+        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions)?;
         spawn(feed_to, async move {
-            let report = engine
-                .roll_back(plan, scope)
-                .await
-                .map_err(|e| e.to_string())?;
+            let report = engine.roll_back(plan, scope).await;
+            fleet.close().await;
+            let report = report.map_err(|e| e.to_string())?;
             let mut text = format!(
                 "rolled back {} host(s), {} already rolled back or never changed",
                 report.rolled_back.len(),

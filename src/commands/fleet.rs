@@ -1,8 +1,7 @@
 //! Where a headless rollout command's steps run: the site's real hosts over ssh, or its
 //! simulated training fleet; and the engine settings both share.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -11,6 +10,9 @@ use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::ssh::SshExecutor;
 use secureupdate::config::{Scenario, Site};
 use secureupdate::engine::EngineSettings;
+use secureupdate::engine::executor::{
+    Executor, GuardedStep, HostTarget, MarkerState, OutputSink, StepOutcome,
+};
 
 use crate::exit::bad_input;
 
@@ -22,10 +24,10 @@ pub enum ExecutorKind {
     Sim,
 }
 
-/// An opened executor of either kind.
+/// An opened executor of either kind; the engine runs on it as on either.
 pub enum Fleet {
-    Sim(Arc<SimExecutor>),
-    Ssh(Arc<SshExecutor>),
+    Sim(SimExecutor),
+    Ssh(Box<SshExecutor>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,18 +40,59 @@ impl Fleet {
     pub fn open(site: &Site, kind: ExecutorKind, scenario: Option<Scenario>) -> Result<Fleet> {
         match (kind, scenario) {
             (ExecutorKind::Ssh, Some(_)) => Err(bad_input(ScenarioNeedsSim)),
-            (ExecutorKind::Ssh, None) => Ok(Fleet::Ssh(Arc::new(
+            (ExecutorKind::Ssh, None) => Ok(Fleet::Ssh(Box::new(
                 SshExecutor::from_site(&site.config.ssh, &site.dir).map_err(bad_input)?,
             ))),
             (ExecutorKind::Sim, scenario) => {
                 let hosts: Vec<String> = site.assets.iter().map(|a| a.name.clone()).collect();
                 let scenario = scenario.unwrap_or_else(|| Scenario::all_good(SIM_STEP_MS));
-                Ok(Fleet::Sim(Arc::new(SimExecutor::new(
+                Ok(Fleet::Sim(SimExecutor::new(
                     scenario,
                     &hosts,
                     Some(site.dir.join("sim")),
-                )?)))
+                )?))
             }
+        }
+    }
+
+    /// Ends the run's connections: no ssh master is left behind.
+    pub async fn close(&self) {
+        if let Fleet::Ssh(executor) = self {
+            executor.close().await;
+        }
+    }
+}
+
+impl Executor for Fleet {
+    async fn run_guarded(
+        &self,
+        host: &HostTarget,
+        step: &GuardedStep,
+        output: &dyn OutputSink,
+    ) -> StepOutcome {
+        match self {
+            Fleet::Sim(executor) => executor.run_guarded(host, step, output).await,
+            Fleet::Ssh(executor) => executor.run_guarded(host, step, output).await,
+        }
+    }
+
+    async fn probe(&self, host: &HostTarget, guard_key: &str) -> MarkerState {
+        match self {
+            Fleet::Sim(executor) => executor.probe(host, guard_key).await,
+            Fleet::Ssh(executor) => executor.probe(host, guard_key).await,
+        }
+    }
+
+    async fn upload(
+        &self,
+        host: &HostTarget,
+        local: &Path,
+        sha256_hex: &str,
+        remote_path: &str,
+    ) -> StepOutcome {
+        match self {
+            Fleet::Sim(executor) => executor.upload(host, local, sha256_hex, remote_path).await,
+            Fleet::Ssh(executor) => executor.upload(host, local, sha256_hex, remote_path).await,
         }
     }
 }

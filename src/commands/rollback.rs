@@ -12,7 +12,6 @@ use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::Role;
 use secureupdate::core::rollout::Plan;
-use secureupdate::engine::executor::Executor;
 use secureupdate::engine::{
     AlwaysYes, Engine, EngineError, EngineSettings, OutputLimits, RollbackReport, RollbackScope,
     RunJournal, RunStore, event_channel,
@@ -83,14 +82,12 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let report = match fleet {
-        Fleet::Sim(executor) => runtime.block_on(rollback.on(executor, out)),
-        Fleet::Ssh(executor) => runtime.block_on(async {
-            let report = rollback.on(executor.clone(), out).await;
-            executor.close().await;
-            report
-        }),
-    };
+    let fleet = Arc::new(fleet);
+    let report = runtime.block_on(async {
+        let report = rollback.on(fleet.clone(), out).await;
+        fleet.close().await;
+        report
+    });
     let report = report.map_err(|e| match e {
         EngineError::NotInPlan(_) => bad_input(e),
         other => other.into(),
@@ -124,9 +121,9 @@ struct Rollback {
 
 impl Rollback {
     /// Rolls back the scope's hosts on `executor`, printing `host | line` as it goes.
-    async fn on<E: Executor + 'static>(
+    async fn on(
         self,
-        executor: Arc<E>,
+        executor: Arc<Fleet>,
         out: &mut impl Write,
     ) -> Result<RollbackReport, EngineError> {
         let (events, received) = event_channel(OutputLimits::default());

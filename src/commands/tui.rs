@@ -148,14 +148,6 @@ fn access(
     signer: Option<&OperatorSigner>,
     training: bool,
 ) -> RolloutAccess {
-    if !training {
-        // Until the ssh executor is wired in, a real site's console must not run its rollouts
-        // on the simulated fleet.
-        return RolloutAccess::ShowOnly(
-            "this build runs rollouts in the console on the training fleet only (secureupdate demo); on a site use `secureupdate apply`"
-                .to_string(),
-        );
-    }
     let Some(signer) = signer else {
         return RolloutAccess::ShowOnly(
             "no operator key is unlocked (start the console with --operator NAME of an operator with a key)"
