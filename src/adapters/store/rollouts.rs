@@ -118,18 +118,7 @@ impl StateStore {
             )
             .map_err(|e| self.error("read host steps", e))?;
         let rows: Vec<StepRow> = statement
-            .query_map([plan_hash], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                ))
-            })
+            .query_map([plan_hash], |row| row.try_into())
             .and_then(|rows| rows.collect())
             .map_err(|e| self.error("read host steps", e))?;
         rows.into_iter()

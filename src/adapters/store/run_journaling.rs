@@ -39,20 +39,7 @@ impl StateStore {
             )
             .map_err(|e| self.error("read unjournaled results", e))?;
         let rows: Vec<ResultRow> = statement
-            .query_map([plan_hash], |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                    row.get(5)?,
-                    row.get(6)?,
-                    row.get(7)?,
-                    row.get(8)?,
-                    row.get(9)?,
-                ))
-            })
+            .query_map([plan_hash], |row| row.try_into())
             .and_then(|rows| rows.collect())
             .map_err(|e| self.error("read unjournaled results", e))?;
         rows.into_iter()

@@ -5,12 +5,10 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row};
 
-use super::queue::{draw_empty, draw_table, table, visible_rows};
+use super::queue::{WIDE, draw_empty, draw_table, table, visible_rows};
 use crate::app::Model;
 use crate::app::fleet::{AssetRow, criticality_word, due_cell, environment_word, exposure_word};
 use crate::tui::style::Look;
-
-const WIDE: u16 = 120;
 
 pub fn header(look: &Look, wide: bool) -> Row<'static> {
     let mut cells = vec![

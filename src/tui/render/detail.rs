@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Row, Wrap};
 
-use super::queue::{draw_table, table, visible_rows};
+use super::queue::{WIDE, draw_table, table, visible_rows};
 use super::{assets, block, queue};
 use crate::app::Model;
 use crate::app::fleet::{criticality_word, due_cell, environment_word, exposure_word, kev_mark};
@@ -134,24 +134,21 @@ pub fn patch(
         look,
     );
 
-    let wide = area.width >= 120;
-    let cursor = screen.cursor;
-    let rows = visible_rows(
-        &p.assets,
-        &model.fleet.assets,
-        cursor,
-        usize::from(bottom.height.saturating_sub(3)),
+    let wide = area.width >= WIDE;
+    related_list(
+        frame,
+        bottom,
+        screen,
+        Related {
+            indices: &p.assets,
+            items: &model.fleet.assets,
+            title: format!(" Affected assets ({}) ", p.assets.len()),
+            header: assets::header(look, wide),
+            widths: assets::widths(wide),
+        },
         |a, selected| assets::row(model, a, look, wide, selected),
-    );
-    let title = Line::from(format!(" Affected assets ({}) ", p.assets.len()));
-    let table = table(
-        rows,
-        assets::header(look, wide),
-        assets::widths(wide),
-        title,
         look,
     );
-    draw_table(frame, bottom, table, cursor, p.assets.is_empty());
 }
 
 pub fn asset(
@@ -218,22 +215,49 @@ pub fn asset(
         look,
     );
 
-    let wide = area.width >= 120;
-    let cursor = screen.cursor;
-    let rows = visible_rows(
-        &a.patches,
-        &model.fleet.patches,
-        cursor,
-        usize::from(bottom.height.saturating_sub(3)),
+    let wide = area.width >= WIDE;
+    related_list(
+        frame,
+        bottom,
+        screen,
+        Related {
+            indices: &a.patches,
+            items: &model.fleet.patches,
+            title: format!(" Pending patches ({}) ", a.patches.len()),
+            header: queue::header(look, wide),
+            widths: queue::widths(wide),
+        },
         |p, selected| queue::row(model, p, look, wide, selected),
-    );
-    let title = Line::from(format!(" Pending patches ({}) ", a.patches.len()));
-    let table = table(
-        rows,
-        queue::header(look, wide),
-        queue::widths(wide),
-        title,
         look,
     );
-    draw_table(frame, bottom, table, cursor, a.patches.is_empty());
+}
+
+/// The list under a detail's text: the related patches or assets.
+struct Related<'a, T> {
+    indices: &'a [usize],
+    items: &'a [T],
+    title: String,
+    header: Row<'a>,
+    widths: Vec<Constraint>,
+}
+
+/// Draws `list` in `area`, scrolled to the screen's cursor.
+fn related_list<'a, T>(
+    frame: &mut Frame,
+    area: Rect,
+    screen: &Screen,
+    list: Related<'a, T>,
+    row: impl Fn(&'a T, bool) -> Row<'a>,
+    look: &Look,
+) {
+    let cursor = screen.cursor;
+    let rows = visible_rows(
+        list.indices,
+        list.items,
+        cursor,
+        usize::from(area.height.saturating_sub(3)),
+        row,
+    );
+    let table = table(rows, list.header, list.widths, Line::from(list.title), look);
+    draw_table(frame, area, table, cursor, list.indices.is_empty());
 }

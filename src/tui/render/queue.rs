@@ -12,7 +12,8 @@ use crate::app::fleet::{PatchRow, due_cell, kev_mark};
 use crate::tui::style::Look;
 
 /// Width from which the queue shows the patch id and its title in separate columns.
-const WIDE: u16 = 120;
+/// From this width on, tables show their extra columns.
+pub const WIDE: u16 = 120;
 
 pub fn header(look: &Look, wide: bool) -> Row<'static> {
     let mut cells = vec![
