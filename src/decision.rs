@@ -4,11 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use secureupdate::adapters::journal::{Appended, Journal, OperatorSigner};
+use secureupdate::adapters::journal::{Appended, Journal, OperatorSigner, journal_path};
 use secureupdate::core::journal::{EntryKind, NewEntry};
-
-/// The journal file in a site.
-pub const JOURNAL_FILE: &str = "journal.db";
 
 /// Appends a decision of `kind` by `signer`'s operator to `site_dir`'s journal (created on
 /// first use) and returns where it landed.
@@ -19,7 +16,7 @@ pub fn record(
     subject: &str,
     payload: &serde_json::Value,
 ) -> Result<Appended> {
-    let path = site_dir.join(JOURNAL_FILE);
+    let path = journal_path(site_dir);
     let entry = NewEntry::new(Utc::now(), signer.operator(), kind, subject, payload)
         .context("preparing the journal entry")?;
     let mut journal = Journal::open_or_create(&path)

@@ -7,10 +7,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::adapters::journal::{
-    Journal, JournalError, KeyError, checkpoints_dir, journal_path, site_trusted_keys,
-    verify_journal,
-};
+use crate::adapters::journal::{Journal, JournalError, journal_path, verify_site_journal};
 use crate::config::{Role, Site, SiteConfig};
 use crate::core::rollout::{Plan, WaveKind};
 use crate::engine::approval::{ApprovalCheck, ApprovalVerdict};
@@ -39,8 +36,6 @@ pub enum ApprovalError {
         "the journal does not verify ({0}); approvals in it cannot be trusted: run `secureupdate journal verify`"
     )]
     JournalBad(String),
-    #[error(transparent)]
-    Keys(#[from] KeyError),
     #[error(transparent)]
     Journal(#[from] JournalError),
 }
@@ -113,18 +108,16 @@ impl JournalApprovals {
 
     /// Approvals from a journal whose chain and signatures verify against site.toml's keys.
     fn read_approvals(&self) -> Result<Vec<Approval>, ApprovalError> {
-        let db = journal_path(&self.site_dir);
-        if !db.exists() {
+        let verified = verify_site_journal(&self.site_dir, &self.config).map_err(|e| match e {
+            JournalError::NotIntact { seq, message, .. } => {
+                ApprovalError::JournalBad(format!("entry {seq}: {message}"))
+            }
+            other => ApprovalError::Journal(other),
+        })?;
+        if verified.is_none() {
             return Ok(Vec::new());
         }
-        let trusted = site_trusted_keys(&self.site_dir, &self.config)?;
-        let report = verify_journal(&db, &checkpoints_dir(&self.site_dir), &trusted, None)?;
-        if let Some(problem) = report.first_problem() {
-            return Err(ApprovalError::JournalBad(format!(
-                "entry {}: {}",
-                problem.seq, problem.message
-            )));
-        }
+        let db = journal_path(&self.site_dir);
         let mut approvals = Vec::new();
         Journal::open_read_only(&db)?.for_each_row(1, |row| {
             if row.kind != "approve" {

@@ -9,10 +9,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use secureupdate::adapters::approvals::JournalApprovals;
-use secureupdate::adapters::journal::{
-    Journal, checkpoints_dir, journal_path, verify_site_journal,
-};
-use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::core::journal::EntryKind;
@@ -25,7 +21,7 @@ use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
 use super::apply_output::{Tally, TerminalDecider, print_events};
-use super::fleet::{ExecutorKind, Fleet, engine_settings};
+use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal};
 use super::rollout_plan::{current_plan, printable};
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
@@ -99,16 +95,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    // The rollout seals the journal with checkpoints as it goes; each vouches for everything
-    // before it, so the journal must verify before a single entry is added.
-    verify_site_journal(&site.dir, &site.config)?;
-    let journal = Journal::open_or_create(&journal_path(&site.dir))?;
-    let mut journal = RolloutJournal::new(journal, signer)
-        .with_checkpoints(
-            checkpoints_dir(&site.dir),
-            site.policy.journal.checkpoint_every,
-        )
-        .map_err(|e| anyhow::anyhow!(e.0))?;
+    let mut journal = rollout_journal(site, signer)?;
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(
             EntryKind::Proceed,

@@ -14,9 +14,7 @@ use anyhow::Result;
 use chrono::Utc;
 use secureupdate::adapters::approvals::{ApprovalError, JournalApprovals};
 use secureupdate::adapters::console_bridge::{Answers, ConsoleDecider, feed};
-use secureupdate::adapters::journal::{
-    Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
-};
+use secureupdate::adapters::journal::{Journal, OperatorSigner, journal_path};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::app::Action;
@@ -31,7 +29,7 @@ use secureupdate::engine::{
 use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
-use super::fleet::{ExecutorKind, Fleet, engine_settings};
+use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal};
 use super::rollout_plan::current_plan;
 use crate::assessment::Assessment;
 
@@ -108,16 +106,7 @@ impl<'a> SiteWork<'a> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
-        // The rollout seals the journal with checkpoints; each vouches for everything before
-        // it, so the journal must verify first.
-        verify_site_journal(&site.dir, &site.config).map_err(|e| text(&e))?;
-        let journal = Journal::open_or_create(&journal_path(&site.dir)).map_err(|e| text(&e))?;
-        let journal = RolloutJournal::new(journal, signer.clone())
-            .with_checkpoints(
-                checkpoints_dir(&site.dir),
-                site.policy.journal.checkpoint_every,
-            )
-            .map_err(|e| e.0)?;
+        let journal = rollout_journal(site, signer.clone()).map_err(|e| format!("{e:#}"))?;
         let settings = engine_settings(site, signer.operator(), None);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
@@ -153,7 +142,7 @@ impl<'a> SiteWork<'a> {
                     &format!("plan {hash}"),
                     &json!({"plan_hash": hash, "patch": plan.patch.id, "training": true}),
                 )?;
-                Journal::open_or_create(&site.dir.join("journal.db"))?
+                Journal::open_or_create(&journal_path(&site.dir))?
                     .append_decision(&entry, approver)?;
             }
             (Err(refusal), _) => return Err(refusal),
@@ -164,7 +153,7 @@ impl<'a> SiteWork<'a> {
                     "the console declares no emergencies: use `secureupdate apply --emergency REASON`",
                 ));
             }
-            let journal = Journal::open_or_create(&site.dir.join("journal.db"))?;
+            let journal = Journal::open_or_create(&journal_path(&site.dir))?;
             RolloutJournal::new(journal, signer.clone()).decision(
                 EntryKind::Note,
                 &format!("plan {hash} training"),

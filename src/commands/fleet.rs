@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::ValueEnum;
+use secureupdate::adapters::journal::{
+    Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
+};
+use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::ssh::SshExecutor;
 use secureupdate::config::{Scenario, Site};
@@ -113,4 +117,18 @@ pub fn engine_settings(
         max_polls: 3000,
         on_failed_verify: site.policy.rollback.on_failed_verify,
     }
+}
+
+/// The journal a rollout by `signer`'s operator writes: verified first, then sealed with a
+/// checkpoint every `[journal] checkpoint_every` entries and at the end, as each checkpoint
+/// vouches for everything before it.
+pub fn rollout_journal(site: &Site, signer: OperatorSigner) -> Result<RolloutJournal> {
+    verify_site_journal(&site.dir, &site.config)?;
+    let journal = Journal::open_or_create(&journal_path(&site.dir))?;
+    RolloutJournal::new(journal, signer)
+        .with_checkpoints(
+            checkpoints_dir(&site.dir),
+            site.policy.journal.checkpoint_every,
+        )
+        .map_err(|e| anyhow::anyhow!(e.0))
 }

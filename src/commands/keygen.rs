@@ -7,15 +7,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use chrono::Utc;
 use secureupdate::adapters::journal::{
-    Journal, KeyError, OperatorSigner, generate_keypair, journal_path, key_rotation_payload,
-    write_keypair,
+    KeyError, OperatorSigner, generate_keypair, key_rotation_payload, write_keypair,
 };
 use secureupdate::adapters::store::SiteLock;
 use secureupdate::config::{ConfigError, Role, SITE_FILE, Site, SiteEdit};
+use secureupdate::core::journal::EntryKind;
 use secureupdate::core::journal::entry::validate_operator;
-use secureupdate::core::journal::{EntryKind, NewEntry};
 
 use super::file_undo::FileUndo;
 use crate::exit::bad_input;
@@ -223,15 +221,8 @@ fn record_rotation(
     new_public_text: &str,
 ) -> Result<u64> {
     let new_public = secureupdate::adapters::journal::parse_public_key(new_public_text, "new key")?;
-    let entry = NewEntry::new(
-        Utc::now(),
-        name,
-        EntryKind::KeyRotation,
-        name,
-        &key_rotation_payload(&new_public),
-    )?;
-    let mut journal = Journal::open_or_create(&journal_path(site_dir))?;
-    Ok(journal.append_decision(&entry, old)?.seq)
+    let payload = key_rotation_payload(&new_public);
+    Ok(crate::decision::record(site_dir, old, EntryKind::KeyRotation, name, &payload)?.seq)
 }
 
 fn ask_new_password(operator: &str) -> Result<String> {

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use secureupdate::adapters::journal::Journal;
+use secureupdate::adapters::journal::{Journal, journal_path};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::Role;
@@ -68,10 +68,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         confirm(args.patch, &args.scope)?;
     }
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let journal = RolloutJournal::new(
-        Journal::open_or_create(&site.dir.join("journal.db"))?,
-        signer,
-    );
+    let journal = RolloutJournal::new(Journal::open_or_create(&journal_path(&site.dir))?, signer);
     let rollback = Rollback {
         store: Box::new(store),
         journal: Box::new(journal),
