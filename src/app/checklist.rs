@@ -2,7 +2,7 @@
 //! each before anything runs; once the patch's rollout runs, steps 3 to 7 show its state.
 
 use super::checklist_run::live_step;
-use super::fleet::{Fleet, PatchRow, criticality_word, environment_word, exposure_word, kev_mark};
+use super::fleet::{Fleet, PatchRow, environment_word, exposure_word, kev_mark};
 use super::rollout::RolloutView;
 use crate::core::asset::Environment;
 use crate::core::reasons::due_phrase;
@@ -145,7 +145,7 @@ fn inventory(fleet: &Fleet, patch: &PatchRow) -> Vec<String> {
             "  {:<16} {:<7} {:<7} {:<8} {}",
             a.name,
             environment_word(a.environment),
-            criticality_word(a.criticality),
+            a.criticality.as_str(),
             exposure_word(a.exposure),
             a.os
         ));

@@ -113,15 +113,6 @@ pub fn environment_word(e: Environment) -> &'static str {
     }
 }
 
-pub fn criticality_word(c: Criticality) -> &'static str {
-    match c {
-        Criticality::Low => "low",
-        Criticality::Medium => "medium",
-        Criticality::High => "high",
-        Criticality::Mission => "mission",
-    }
-}
-
 pub fn exposure_word(e: Exposure) -> &'static str {
     match e {
         Exposure::Internet => "internet",

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Wrap};
 use super::queue::{WIDE, draw_table, table, visible_rows};
 use super::{assets, block, queue};
 use crate::app::Model;
-use crate::app::fleet::{criticality_word, due_cell, environment_word, exposure_word, kev_mark};
+use crate::app::fleet::{due_cell, environment_word, exposure_word, kev_mark};
 use crate::app::keymap::Command;
 use crate::app::model::{Screen, detail_split};
 use crate::core::reasons::due_phrase;
@@ -169,7 +169,7 @@ pub fn asset(
                 a.address,
                 a.os,
                 environment_word(a.environment),
-                criticality_word(a.criticality),
+                a.criticality.as_str(),
                 exposure_word(a.exposure)
             ))
             .into_owned(),
