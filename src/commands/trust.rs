@@ -1,12 +1,13 @@
 //! `secureupdate trust add|list|remove`: the feed and artifact keys pinned in site.toml. Every
 //! change is journaled as a decision signed by the operator who made it.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::{Subcommand, ValueEnum};
+use secureupdate::adapters::journal::{KeyError, read_small};
 use secureupdate::adapters::store::SiteLock;
 use secureupdate::config::{
     MinisignPublicKey, SITE_FILE, Site, SiteConfig, SiteEdit, TrustList, write_atomically,
@@ -17,9 +18,6 @@ use serde_json::json;
 
 use crate::exit::{bad_input, usage};
 use crate::{decision, operator_key};
-
-/// A `.pub` file is two short lines.
-const MAX_PUBLIC_KEY_FILE: u64 = 16 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Role {
@@ -245,9 +243,9 @@ fn list(site_dir: &Path, json: bool, out: &mut impl Write) -> Result<()> {
 
 fn read_public_key(path: &Path) -> Result<MinisignPublicKey> {
     let shown = path.display();
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_PUBLIC_KEY_FILE).read_to_string(&mut text))
-        .map_err(|e| usage(format!("{shown}: cannot read: {e}")))?;
+    let text = read_small(path).map_err(|e| match e {
+        KeyError::Io { source, .. } => usage(format!("{shown}: cannot read: {source}")),
+        other => usage(other.to_string()),
+    })?;
     MinisignPublicKey::parse(&text).map_err(|e| usage(format!("{shown}: {e}")))
 }

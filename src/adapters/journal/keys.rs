@@ -85,7 +85,8 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyError> {
     file.sync_all().map_err(io)
 }
 
-pub(crate) fn read_small(path: &Path) -> Result<String, KeyError> {
+/// Reads a key file's text, capped: a key file is a few hundred bytes.
+pub fn read_small(path: &Path) -> Result<String, KeyError> {
     let io = |source| KeyError::Io {
         path: path.to_path_buf(),
         source,

@@ -19,7 +19,7 @@ pub use error::{JournalError, KeyError};
 pub use export::{export_jsonl, verify_jsonl};
 pub use keys::{
     KeyPairText, OperatorSigner, generate_keypair, is_password_protected, key_id, load_public_key,
-    parse_public_key, write_keypair,
+    parse_public_key, read_small, write_keypair,
 };
 pub use site_files::{
     checkpoint_site_journal, checkpoints_dir, journal_path, site_trusted_keys, verify_site_journal,
