@@ -172,6 +172,7 @@ fn import(
         )?;
         return Ok(());
     }
+    let key_id = bundle.key_id.clone();
     let records: Vec<FeedRecords> = bundle
         .records()
         .map_err(classify)?
@@ -186,7 +187,7 @@ fn import(
             "manifest_sha256": facts.manifest_sha256,
             "created": facts.created,
             "expires": facts.expires,
-            "signed_by": bundle.key_id,
+            "signed_by": key_id,
             "previous_seq": last.as_ref().map(|l| l.seq),
             "records": counts,
         });

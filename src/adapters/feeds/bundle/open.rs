@@ -38,19 +38,21 @@ impl OpenedBundle {
     }
 
     /// The records of every kind the bundle carries, parsed by the same importers as the
-    /// site's `feeds/` folder.
-    pub fn records(&self) -> Result<Vec<Loaded>, BundleError> {
+    /// site's `feeds/` folder. Consumes the bundle: its files are handed on, not copied.
+    pub fn records(self) -> Result<Vec<Loaded>, BundleError> {
+        let mut files = self.files;
+        files.sort_by(|a, b| a.0.name.cmp(&b.0.name));
         let mut all = Vec::new();
         for kind in FeedKind::ALL {
-            let mut files: Vec<&(ManifestFile, Vec<u8>)> =
-                self.files.iter().filter(|(f, _)| f.kind == kind).collect();
-            if files.is_empty() {
+            let (of_kind, rest): (Vec<_>, Vec<_>) =
+                files.into_iter().partition(|(f, _)| f.kind == kind);
+            files = rest;
+            if of_kind.is_empty() {
                 continue;
             }
-            files.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-            let contents = files
+            let contents = of_kind
                 .into_iter()
-                .map(|(file, bytes)| Ok((format!("bundle/{}", file.name), bytes.clone())));
+                .map(|(file, bytes)| Ok((format!("bundle/{}", file.name), bytes)));
             all.push(parse_records(kind, contents)?);
         }
         Ok(all)
