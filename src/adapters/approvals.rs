@@ -73,8 +73,8 @@ impl JournalApprovals {
             .filter(|a| a.plan_hash == hash)
             .filter(|a| {
                 self.config
-                    .operator(&a.operator)
-                    .is_some_and(|op| op.has_role(Role::Approver))
+                    .operator_with_role(&a.operator, Role::Approver)
+                    .is_some()
             })
             .filter(|a| !plan.approval.two_person || a.operator != deployer)
             .map(|a| a.operator.as_str())

@@ -58,8 +58,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let site = &assessment.site;
     let deployer = site
         .config
-        .operator(args.operator)
-        .filter(|op| op.has_role(Role::Deployer))
+        .operator_with_role(args.operator, Role::Deployer)
         .ok_or_else(|| bad_input(ApplyError::NotADeployer(printable(args.operator))))?;
     let reason = args
         .emergency

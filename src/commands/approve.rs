@@ -41,8 +41,7 @@ pub fn run(
         .ok_or_else(|| bad_input(ApproveError::UnknownPlan(printable(plan_hash))))?;
     let approver = site
         .config
-        .operator(operator)
-        .filter(|op| op.has_role(Role::Approver))
+        .operator_with_role(operator, Role::Approver)
         .ok_or_else(|| bad_input(ApproveError::NotAnApprover(printable(operator))))?;
     let signer = unlock_operator(&site, &approver.name, secret)?;
     let entry = NewEntry::new(

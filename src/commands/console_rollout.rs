@@ -73,8 +73,8 @@ impl<'a> SiteWork<'a> {
             .assessment
             .site
             .config
-            .operator(signer.operator())
-            .is_some_and(|o| o.has_role(Role::Deployer));
+            .operator_with_role(signer.operator(), Role::Deployer)
+            .is_some();
         if deploys {
             Ok(signer)
         } else {

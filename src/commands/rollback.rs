@@ -51,8 +51,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
     let site = &assessment.site;
     let deployer = site
         .config
-        .operator(args.operator)
-        .filter(|op| op.has_role(Role::Deployer))
+        .operator_with_role(args.operator, Role::Deployer)
         .ok_or_else(|| bad_input(RollbackError::NotADeployer(printable(args.operator))))?;
     let fleet = Fleet::open(site, args.executor, None)?;
     let store = StateStore::open(&site.dir.join("state.db"))

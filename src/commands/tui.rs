@@ -129,8 +129,8 @@ pub fn run(assessment: &Assessment, args: &ConsoleArgs, training: Option<Trainin
         let is_signer = assessment
             .site
             .config
-            .operator(signer.operator())
-            .is_some_and(|o| o.has_role(Role::Signer));
+            .operator_with_role(signer.operator(), Role::Signer)
+            .is_some();
         if is_signer {
             match checkpoint_on_exit(&assessment.site.dir, &assessment.site.config, &signer) {
                 Ok(Some(path)) => println!("journal checkpoint written: {}", path.display()),
@@ -157,8 +157,8 @@ fn access(
     let deploys = assessment
         .site
         .config
-        .operator(signer.operator())
-        .is_some_and(|o| o.has_role(Role::Deployer));
+        .operator_with_role(signer.operator(), Role::Deployer)
+        .is_some();
     if deploys {
         RolloutAccess::Ready { training }
     } else {

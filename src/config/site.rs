@@ -200,6 +200,11 @@ impl SiteConfig {
         self.operators.iter().find(|op| op.name == name)
     }
 
+    /// Operator `name`, when site.toml gives them `role`.
+    pub fn operator_with_role(&self, name: &str, role: Role) -> Option<&Operator> {
+        self.operator(name).filter(|op| op.has_role(role))
+    }
+
     fn validate(&self, site_dir: &Path) -> Result<(), Issue> {
         check_text(&self.name).map_err(|e| Issue::new(FieldPath::root().key("name"), e))?;
         if self.operators.is_empty() {
