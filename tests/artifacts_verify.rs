@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use secureupdate::adapters::signatures::{
-    SignatureError, SignatureFile, Verified, read_signature_file, verify_file,
+    SignatureCheck, SignatureError, SignatureFile, Verified, read_signature_file,
 };
 use secureupdate::config::{MinisignPublicKey, PinnedKey, TrustList};
 use sha2::{Digest, Sha256};
@@ -36,14 +36,13 @@ fn verify(
     sha256: Option<[u8; 32]>,
 ) -> Result<Verified, SignatureError> {
     let parsed = read_signature_file(signature)?;
-    verify_file(
-        file,
-        &parsed,
-        "sig",
+    SignatureCheck {
+        signature: &parsed,
+        signature_name: "sig",
         keys,
-        TrustList::Artifact,
-        sha256.as_ref(),
-    )
+        role: TrustList::Artifact,
+    }
+    .file(file, sha256.as_ref())
 }
 
 fn sha256_of(path: &Path) -> [u8; 32] {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use secureupdate::adapters::signatures::{
-    SignatureError, parse_sha256_hex, read_signature_file, verify_file,
+    SignatureCheck, SignatureError, parse_sha256_hex, read_signature_file,
 };
 use secureupdate::config::{SiteConfig, TrustList};
 use secureupdate::core::sanitize::sanitize_line;
@@ -57,14 +57,13 @@ pub fn run(site_dir: &Path, args: &VerifyArgs, out: &mut impl Write) -> Result<(
         .transpose()
         .map_err(|e| usage(format!("--sha256: {e}")))?;
     let signature = read_signature_file(&args.sig).map_err(classify)?;
-    let verified = verify_file(
-        &args.file,
-        &signature,
-        &args.sig.display().to_string(),
-        &config.trust.artifact_keys,
-        TrustList::Artifact,
-        expected.as_ref(),
-    )
+    let verified = SignatureCheck {
+        signature: &signature,
+        signature_name: &args.sig.display().to_string(),
+        keys: &config.trust.artifact_keys,
+        role: TrustList::Artifact,
+    }
+    .file(&args.file, expected.as_ref())
     .map_err(classify)?;
     let comment = sanitize_line(&verified.trusted_comment, 400);
     if args.json {

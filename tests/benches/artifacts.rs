@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use secureupdate::adapters::journal::generate_keypair;
-use secureupdate::adapters::signatures::{SignatureFile, verify_file};
+use secureupdate::adapters::signatures::{SignatureCheck, SignatureFile};
 use secureupdate::config::{MinisignPublicKey, PinnedKey, TrustList};
 
 const SIZE: u64 = 1 << 30;
@@ -76,14 +76,13 @@ fn main() {
     let mut b2sum = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
-        let verified = verify_file(
-            &artifact,
-            &signature,
-            "artifact.minisig",
-            std::slice::from_ref(&key),
-            TrustList::Artifact,
-            None,
-        )
+        let verified = SignatureCheck {
+            signature: &signature,
+            signature_name: "artifact.minisig",
+            keys: std::slice::from_ref(&key),
+            role: TrustList::Artifact,
+        }
+        .file(&artifact, None)
         .unwrap();
         ours.push(start.elapsed());
         assert_eq!(verified.length, SIZE);

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::ArtifactError;
 use super::sources::open_from_sources;
-use crate::adapters::signatures::{read_signature_file, verify_stream};
+use crate::adapters::signatures::{SignatureCheck, read_signature_file};
 use crate::config::{SiteConfig, TrustList};
 
 /// Where verified artifacts live, relative to the site.
@@ -78,13 +78,15 @@ impl<'a> ArtifactStore<'a> {
             again.seek(SeekFrom::Start(0))?;
             Ok(again)
         };
-        let verified = verify_stream(
+        let verified = SignatureCheck {
+            signature: &parsed,
+            signature_name: &signature.display().to_string(),
+            keys: &self.config.trust.artifact_keys,
+            role: TrustList::Artifact,
+        }
+        .stream(
             reopen,
             &artifact.display().to_string(),
-            &parsed,
-            &signature.display().to_string(),
-            &self.config.trust.artifact_keys,
-            TrustList::Artifact,
             expected_sha256,
             |chunk| writer.write_all(chunk),
         )?;

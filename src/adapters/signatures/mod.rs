@@ -8,6 +8,4 @@ mod verify;
 
 pub use error::SignatureError;
 pub use file::{MAX_SIGNATURE_FILE, SignatureFile};
-pub use verify::{
-    Verified, parse_sha256_hex, read_signature_file, verify_bytes, verify_file, verify_stream,
-};
+pub use verify::{SignatureCheck, Verified, parse_sha256_hex, read_signature_file};

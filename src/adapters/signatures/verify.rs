@@ -55,70 +55,60 @@ pub fn parse_sha256_hex(text: &str) -> Result<[u8; 32], String> {
     Ok(digest)
 }
 
-/// Verifies the file at `path` against `signature` with the keys pinned for `role`, and its
-/// SHA-256 against `expected_sha256` when given. `signature_name` names the signature in errors.
-pub fn verify_file(
-    path: &Path,
-    signature: &SignatureFile,
-    signature_name: &str,
-    keys: &[PinnedKey],
-    role: TrustList,
-    expected_sha256: Option<&[u8; 32]>,
-) -> Result<Verified, SignatureError> {
-    let open = || File::open(path);
-    let check = Check {
-        signature,
-        signature_name,
-        origin: &path.display().to_string(),
-        keys,
-        role,
-    };
-    check.run(open, expected_sha256, |_| Ok(()))
+/// What a signature is checked against: the parsed `.minisig` (named `signature_name` in
+/// errors) and the keys pinned in site.toml for `role`.
+pub struct SignatureCheck<'a> {
+    pub signature: &'a SignatureFile,
+    pub signature_name: &'a str,
+    pub keys: &'a [PinnedKey],
+    pub role: TrustList,
 }
 
-/// As [`verify_file`], reading what `open` gives (from its start, each time it is called) and
-/// handing every chunk read to `sink` in the same pass (to copy the data while it is checked).
-/// `origin` names the data in errors.
-#[allow(clippy::too_many_arguments)]
-pub fn verify_stream<R: Read + Seek>(
-    open: impl Fn() -> io::Result<R>,
-    origin: &str,
-    signature: &SignatureFile,
-    signature_name: &str,
-    keys: &[PinnedKey],
-    role: TrustList,
-    expected_sha256: Option<&[u8; 32]>,
-    sink: impl FnMut(&[u8]) -> io::Result<()>,
-) -> Result<Verified, SignatureError> {
-    let check = Check {
-        signature,
-        signature_name,
-        origin,
-        keys,
-        role,
-    };
-    check.run(open, expected_sha256, sink)
+impl SignatureCheck<'_> {
+    /// Verifies the file at `path`, and its SHA-256 against `expected_sha256` when given.
+    pub fn file(
+        &self,
+        path: &Path,
+        expected_sha256: Option<&[u8; 32]>,
+    ) -> Result<Verified, SignatureError> {
+        self.with_origin(&path.display().to_string()).run(
+            || File::open(path),
+            expected_sha256,
+            |_| Ok(()),
+        )
+    }
+
+    /// As [`SignatureCheck::file`], reading what `open` gives (from its start, each time it is
+    /// called) and handing every chunk read to `sink` in the same pass (to copy the data while
+    /// it is checked). `origin` names the data in errors.
+    pub fn stream<R: Read + Seek>(
+        &self,
+        open: impl Fn() -> io::Result<R>,
+        origin: &str,
+        expected_sha256: Option<&[u8; 32]>,
+        sink: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Result<Verified, SignatureError> {
+        self.with_origin(origin).run(open, expected_sha256, sink)
+    }
+
+    /// As [`SignatureCheck::file`], for data already in memory (a feed manifest).
+    pub fn bytes(&self, data: &[u8], origin: &str) -> Result<Verified, SignatureError> {
+        self.with_origin(origin)
+            .run(|| Ok(io::Cursor::new(data)), None, |_| Ok(()))
+    }
+
+    fn with_origin<'o>(&'o self, origin: &'o str) -> Check<'o> {
+        Check {
+            signature: self.signature,
+            signature_name: self.signature_name,
+            origin,
+            keys: self.keys,
+            role: self.role,
+        }
+    }
 }
 
-/// As [`verify_file`], for data already in memory (a feed manifest).
-pub fn verify_bytes(
-    data: &[u8],
-    origin: &str,
-    signature: &SignatureFile,
-    signature_name: &str,
-    keys: &[PinnedKey],
-    role: TrustList,
-) -> Result<Verified, SignatureError> {
-    let check = Check {
-        signature,
-        signature_name,
-        origin,
-        keys,
-        role,
-    };
-    check.run(|| Ok(io::Cursor::new(data)), None, |_| Ok(()))
-}
-
+/// One check of one piece of data, named `origin` in errors.
 struct Check<'a> {
     signature: &'a SignatureFile,
     signature_name: &'a str,

@@ -16,7 +16,7 @@ use super::manifest::{
     MANIFEST_FILE, MAX_MANIFEST_BYTES, Manifest, ManifestFile, SIGNATURE_FILE, is_safe_name,
 };
 use crate::adapters::feeds::site_feeds::{Loaded, parse_records};
-use crate::adapters::signatures::{MAX_SIGNATURE_FILE, SignatureFile, verify_bytes};
+use crate::adapters::signatures::{MAX_SIGNATURE_FILE, SignatureCheck, SignatureFile};
 use crate::config::{PinnedKey, TrustList};
 use crate::core::feed_bundle::BundleFacts;
 use crate::core::sanitize::sanitize_line;
@@ -81,14 +81,13 @@ pub fn open_bundle(dir: &Path, feed_keys: &[PinnedKey]) -> Result<OpenedBundle, 
         &shown(MANIFEST_FILE),
         MAX_MANIFEST_BYTES,
     )?;
-    let verified = verify_bytes(
-        &manifest_bytes,
-        &shown(MANIFEST_FILE),
-        &signature,
-        &shown(SIGNATURE_FILE),
-        feed_keys,
-        TrustList::Feed,
-    )?;
+    let verified = SignatureCheck {
+        signature: &signature,
+        signature_name: &shown(SIGNATURE_FILE),
+        keys: feed_keys,
+        role: TrustList::Feed,
+    }
+    .bytes(&manifest_bytes, &shown(MANIFEST_FILE))?;
     let manifest = Manifest::parse(&manifest_bytes, &shown(MANIFEST_FILE))?;
     let expected = manifest.trusted_comment();
     if verified.trusted_comment != expected {
