@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use secureupdate::adapters::approvals::JournalApprovals;
 use secureupdate::adapters::store::StateStore;
-use secureupdate::config::{Role, SCENARIOS_DIR, Scenario, Site, load_scenario};
+use secureupdate::config::Role;
 use secureupdate::core::journal::EntryKind;
 use secureupdate::core::rollout::Plan;
 use secureupdate::engine::{
@@ -21,7 +21,7 @@ use serde_json::json;
 
 use super::apply_checks::{check_approvals, check_drift, check_window};
 use super::apply_output::{Tally, TerminalDecider, print_events};
-use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal};
+use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal, site_scenario};
 use super::rollout_plan::{current_plan, printable};
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
@@ -73,7 +73,13 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
             }
         })
         .transpose()?;
-    let fleet = Fleet::open(site, args.executor, sim_scenario(site, args.scenario)?)?;
+    let fleet = Fleet::open(
+        site,
+        args.executor,
+        args.scenario
+            .map(|name| site_scenario(site, name))
+            .transpose()?,
+    )?;
     let decider: Arc<dyn Decider> = if args.yes {
         Arc::new(AlwaysYes)
     } else if std::io::stdin().is_terminal() {
@@ -155,29 +161,6 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 }
 
-/// The scenario named on the command line (from the site's scenarios/), else every host
-/// behaves.
-fn sim_scenario(site: &Site, name: Option<&str>) -> Result<Option<Scenario>> {
-    let Some(name) = name else {
-        return Ok(None);
-    };
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
-    let dir = site.dir.join(SCENARIOS_DIR);
-    let path = dir.join(format!("{name}.toml"));
-    if !plain || !path.is_file() {
-        return Err(bad_input(Message(format!(
-            "no scenario `{}`: expected the name of a file in {}",
-            printable(name),
-            dir.display()
-        ))));
-    }
-    let hosts: Vec<&str> = site.assets.iter().map(|a| a.name.as_str()).collect();
-    load_scenario(&path, &hosts).map(Some).map_err(bad_input)
-}
-
 /// Everything one run of the engine needs but the executor.
 struct Run {
     store: Box<dyn RunStore>,
@@ -217,7 +200,3 @@ impl Run {
         tokio::join!(run, print_events(received, out))
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct Message(String);

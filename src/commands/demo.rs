@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use secureupdate::adapters::journal::OperatorSigner;
-use secureupdate::config::{Role, SCENARIOS_DIR, load_scenario, write_files};
+use secureupdate::config::{Role, SCENARIOS_DIR, write_files};
 
 use super::console_rollout::Training;
+use super::fleet::site_scenario;
 use super::keygen::KeygenArgs;
 use super::tui::ConsoleArgs;
 use crate::assessment::Assessment;
@@ -91,17 +92,8 @@ fn show(
             .clone();
         let approver = training_keys(site_dir, &trainee)?;
         let assessment = Assessment::run(site_dir, "demo", as_of)?;
-        let hosts: Vec<&str> = assessment
-            .site
-            .assets
-            .iter()
-            .map(|a| a.name.as_str())
-            .collect();
-        let path = site_dir
-            .join(SCENARIOS_DIR)
-            .join(format!("{scenario}.toml"));
         let training = Training {
-            scenario: load_scenario(&path, &hosts).map_err(bad_input)?,
+            scenario: site_scenario(&assessment.site, scenario)?,
             approver: approver
                 .map(|name| {
                     OperatorSigner::load(&name, &default_secret_path(site_dir, &name), None)

@@ -12,12 +12,13 @@ use secureupdate::adapters::journal::{
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
 use secureupdate::adapters::ssh::SshExecutor;
-use secureupdate::config::{Scenario, Site};
+use secureupdate::config::{SCENARIOS_DIR, Scenario, Site, load_scenario};
 use secureupdate::engine::EngineSettings;
 use secureupdate::engine::executor::{
     Executor, GuardedStep, HostTarget, MarkerState, OutputSink, StepOutcome,
 };
 
+use super::rollout_plan::printable;
 use crate::exit::bad_input;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -99,6 +100,31 @@ impl Executor for Fleet {
             Fleet::Ssh(executor) => executor.upload(host, local, sha256_hex, remote_path).await,
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("no scenario `{name}`: expected the name of a file in {dir}")]
+struct NoScenario {
+    name: String,
+    dir: String,
+}
+
+/// The scenario `name` from the site's scenarios/ directory, checked against its assets.
+pub fn site_scenario(site: &Site, name: &str) -> Result<Scenario> {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    let dir = site.dir.join(SCENARIOS_DIR);
+    let path = dir.join(format!("{name}.toml"));
+    if !plain || !path.is_file() {
+        return Err(bad_input(NoScenario {
+            name: printable(name),
+            dir: dir.display().to_string(),
+        }));
+    }
+    let hosts: Vec<&str> = site.assets.iter().map(|a| a.name.as_str()).collect();
+    load_scenario(&path, &hosts).map_err(bad_input)
 }
 
 /// How long a simulated step takes when no scenario says otherwise.
