@@ -95,3 +95,69 @@ fn a_host_then_a_wave_are_rolled_back_and_refusals_are_bad_input() {
     }
     assert_eq!(package(&dir, "git-01"), PATCHED);
 }
+
+#[test]
+fn a_rollback_refuses_a_journal_that_does_not_verify() {
+    let (_tmp, dir) = demo_site();
+    for operator in ["alice", "bob"] {
+        keygen(&dir, operator);
+    }
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&dir, &["plan", PATCH, "--json"])).unwrap();
+    ok(
+        &dir,
+        &[
+            "approve",
+            plan["plan_hash"].as_str().unwrap(),
+            "--operator",
+            "alice",
+        ],
+    );
+    ok(
+        &dir,
+        &[
+            "apply",
+            PATCH,
+            "--operator",
+            "bob",
+            "--executor",
+            "sim",
+            "--yes",
+            "--emergency",
+            "test",
+        ],
+    );
+    // Someone with write access rewrites the approval; appending after it would extend a forgery.
+    let conn = rusqlite::Connection::open(dir.join("journal.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER IF EXISTS entries_no_update;")
+        .unwrap();
+    conn.execute("UPDATE entries SET subject = 'forged' WHERE seq = 1", [])
+        .unwrap();
+    drop(conn);
+
+    let refused = run(
+        &dir,
+        &[
+            "rollback",
+            PATCH,
+            "--operator",
+            "bob",
+            "--executor",
+            "sim",
+            "--host",
+            "print-01",
+            "--yes",
+        ],
+    );
+    assert_code(&refused, 1);
+    assert!(
+        stderr(&refused).contains("the journal does not verify (entry 1"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        package(&dir, "print-01"),
+        PATCHED,
+        "nothing was rolled back"
+    );
+}

@@ -7,8 +7,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use secureupdate::adapters::journal::{Journal, journal_path};
-use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::config::Role;
 use secureupdate::core::rollout::Plan;
@@ -18,7 +16,7 @@ use secureupdate::engine::{
 };
 
 use super::apply_output::print_events;
-use super::fleet::{ExecutorKind, Fleet, engine_settings};
+use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal};
 use super::rollout_plan::printable;
 use crate::assessment::Assessment;
 use crate::exit::bad_input;
@@ -67,7 +65,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         confirm(args.patch, &args.scope)?;
     }
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let journal = RolloutJournal::new(Journal::open_or_create(&journal_path(&site.dir))?, signer);
+    let journal = rollout_journal(site, signer)?;
     let rollback = Rollback {
         store: Box::new(store),
         journal: Box::new(journal),
