@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use thiserror::Error;
 
@@ -51,6 +52,10 @@ struct Approval {
 pub struct JournalApprovals {
     site_dir: PathBuf,
     config: SiteConfig,
+    /// The head (hex) of the journal as last verified here. While the journal still ends
+    /// there it is not verified again: `apply` checks approvals before it unlocks a key, and
+    /// the same check then vouches for the journal it appends to.
+    verified_head: Mutex<Option<String>>,
 }
 
 impl JournalApprovals {
@@ -58,6 +63,7 @@ impl JournalApprovals {
         JournalApprovals {
             site_dir: site.dir.clone(),
             config: site.config.clone(),
+            verified_head: Mutex::new(None),
         }
     }
 
@@ -106,18 +112,31 @@ impl JournalApprovals {
         })
     }
 
+    /// The journal head this check last verified, if any.
+    pub fn verified_head(&self) -> Option<String> {
+        self.verified_head
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Approvals from a journal whose chain and signatures verify against site.toml's keys.
     fn read_approvals(&self) -> Result<Vec<Approval>, ApprovalError> {
-        let verified = verify_site_journal(&self.site_dir, &self.config).map_err(|e| match e {
-            JournalError::NotIntact { seq, message, .. } => {
-                ApprovalError::JournalBad(format!("entry {seq}: {message}"))
-            }
-            other => ApprovalError::Journal(other),
-        })?;
-        if verified.is_none() {
+        let db = journal_path(&self.site_dir);
+        if !db.exists() {
             return Ok(Vec::new());
         }
-        let db = journal_path(&self.site_dir);
+        let head = Journal::open_read_only(&db)?.head()?.hash.to_string();
+        if self.verified_head() != Some(head) {
+            let verified =
+                verify_site_journal(&self.site_dir, &self.config).map_err(|e| match e {
+                    JournalError::NotIntact { seq, message, .. } => {
+                        ApprovalError::JournalBad(format!("entry {seq}: {message}"))
+                    }
+                    other => ApprovalError::Journal(other),
+                })?;
+            *self.verified_head.lock().unwrap_or_else(|e| e.into_inner()) = verified;
+        }
         let mut approvals = Vec::new();
         Journal::open_read_only(&db)?.for_each_row(1, |row| {
             if row.kind != "approve" {

@@ -93,14 +93,15 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     let mut store = StateStore::open(&site.dir.join("state.db"))
         .with_context(|| format!("opening the state store in {}", site.dir.display()))?;
     check_drift(&store, &plan, &hash)?;
-    check_approvals(site, &plan, &hash, &deployer.name)?;
+    let approvals = Arc::new(JournalApprovals::new(site));
+    check_approvals(&approvals, &plan, &hash, &deployer.name)?;
     let window = check_window(site, &plan, Utc::now());
     if window.is_err() && reason.is_none() {
         return window;
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let mut journal = rollout_journal(site, signer)?;
+    let mut journal = rollout_journal(site, signer, approvals.verified_head().as_deref())?;
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(
             EntryKind::Proceed,
@@ -130,7 +131,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
         journal: Box::new(journal),
         decider,
         settings: engine_settings(site, &deployer.name, artifact_local),
-        approvals: Arc::new(JournalApprovals::new(site)),
+        approvals,
         plan,
         retry: args.retry,
     };

@@ -49,8 +49,13 @@ pub fn check_drift(store: &StateStore, plan: &Plan, hash: &str) -> Result<()> {
 
 /// The approvals the plan needs are in a journal that verifies (the same check the engine makes
 /// before its first wave that needs them).
-pub fn check_approvals(site: &Site, plan: &Plan, hash: &str, deployer: &str) -> Result<()> {
-    Ok(JournalApprovals::new(site).verify(plan, hash, deployer)?)
+pub fn check_approvals(
+    approvals: &JournalApprovals,
+    plan: &Plan,
+    hash: &str,
+    deployer: &str,
+) -> Result<()> {
+    Ok(approvals.verify(plan, hash, deployer)?)
 }
 
 /// Every environment the plan touches needs an open window, when the policy has windows for it.

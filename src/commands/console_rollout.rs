@@ -106,7 +106,7 @@ impl<'a> SiteWork<'a> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
-        let journal = rollout_journal(site, signer.clone()).map_err(|e| format!("{e:#}"))?;
+        let journal = rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
         let settings = engine_settings(site, signer.operator(), None);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
@@ -130,7 +130,7 @@ impl<'a> SiteWork<'a> {
         check_drift(&store, plan, hash)?;
         let approver = self.training.as_ref().and_then(|t| t.approver.as_ref());
         match (
-            check_approvals(site, plan, hash, signer.operator()),
+            check_approvals(&JournalApprovals::new(site), plan, hash, signer.operator()),
             approver,
         ) {
             (Ok(()), _) => {}

@@ -145,12 +145,19 @@ pub fn engine_settings(
     }
 }
 
-/// The journal a rollout by `signer`'s operator writes: verified first, then sealed with a
-/// checkpoint every `[journal] checkpoint_every` entries and at the end, as each checkpoint
-/// vouches for everything before it.
-pub fn rollout_journal(site: &Site, signer: OperatorSigner) -> Result<RolloutJournal> {
-    verify_site_journal(&site.dir, &site.config)?;
+/// The journal a rollout by `signer`'s operator writes: verified first (unless it still ends
+/// at `verified_head`, which the caller has just verified), then sealed with a checkpoint every
+/// `[journal] checkpoint_every` entries and at the end, as each checkpoint vouches for
+/// everything before it.
+pub fn rollout_journal(
+    site: &Site,
+    signer: OperatorSigner,
+    verified_head: Option<&str>,
+) -> Result<RolloutJournal> {
     let journal = Journal::open_or_create(&journal_path(&site.dir))?;
+    if verified_head != Some(journal.head()?.hash.to_string().as_str()) {
+        verify_site_journal(&site.dir, &site.config)?;
+    }
     RolloutJournal::new(journal, signer)
         .with_checkpoints(
             checkpoints_dir(&site.dir),

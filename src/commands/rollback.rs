@@ -65,7 +65,7 @@ pub fn run(assessment: &Assessment, args: &RollbackArgs<'_>, out: &mut impl Writ
         confirm(args.patch, &args.scope)?;
     }
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let journal = rollout_journal(site, signer)?;
+    let journal = rollout_journal(site, signer, None)?;
     let rollback = Rollback {
         store: Box::new(store),
         journal: Box::new(journal),
