@@ -3,7 +3,9 @@
 
 mod cli_support;
 
-use cli_support::{assert_code, demo_site, keygen, ok, run, stderr, stdout};
+use cli_support::{
+    apply_sim, approved_plan, assert_code, demo_site_with_keys, run, stderr, stdout,
+};
 use secureupdate::adapters::sim::{ORIGINAL, PATCHED, load_host};
 
 const PATCH: &str = "openssh-regresshion-debian";
@@ -17,10 +19,7 @@ fn package(dir: &std::path::Path, host: &str) -> String {
 
 #[test]
 fn a_host_then_a_wave_are_rolled_back_and_refusals_are_bad_input() {
-    let (_tmp, dir) = demo_site();
-    for operator in ["alice", "bob"] {
-        keygen(&dir, operator);
-    }
+    let (_tmp, dir) = demo_site_with_keys();
     let rollback = |extra: &[&str]| {
         let mut args = vec!["rollback", PATCH, "--operator", "bob", "--executor", "sim"];
         args.extend_from_slice(extra);
@@ -34,25 +33,15 @@ fn a_host_then_a_wave_are_rolled_back_and_refusals_are_bad_input() {
         stderr(&none)
     );
 
-    let plan: serde_json::Value =
-        serde_json::from_str(&ok(&dir, &["plan", PATCH, "--json"])).unwrap();
-    let hash = plan["plan_hash"].as_str().unwrap();
-    ok(&dir, &["approve", hash, "--operator", "alice"]);
-    ok(
-        &dir,
-        &[
-            "apply",
+    approved_plan(&dir, PATCH);
+    assert_code(
+        &apply_sim(
+            &dir,
             PATCH,
-            "--operator",
             "bob",
-            "--executor",
-            "sim",
-            "--yes",
-            "--emergency",
-            "test",
-            "--scenario",
-            "all-good",
-        ],
+            &["--emergency", "test", "--scenario", "all-good"],
+        ),
+        0,
     );
     assert_eq!(package(&dir, "print-01"), PATCHED);
 
@@ -98,35 +87,9 @@ fn a_host_then_a_wave_are_rolled_back_and_refusals_are_bad_input() {
 
 #[test]
 fn a_rollback_refuses_a_journal_that_does_not_verify() {
-    let (_tmp, dir) = demo_site();
-    for operator in ["alice", "bob"] {
-        keygen(&dir, operator);
-    }
-    let plan: serde_json::Value =
-        serde_json::from_str(&ok(&dir, &["plan", PATCH, "--json"])).unwrap();
-    ok(
-        &dir,
-        &[
-            "approve",
-            plan["plan_hash"].as_str().unwrap(),
-            "--operator",
-            "alice",
-        ],
-    );
-    ok(
-        &dir,
-        &[
-            "apply",
-            PATCH,
-            "--operator",
-            "bob",
-            "--executor",
-            "sim",
-            "--yes",
-            "--emergency",
-            "test",
-        ],
-    );
+    let (_tmp, dir) = demo_site_with_keys();
+    approved_plan(&dir, PATCH);
+    assert_code(&apply_sim(&dir, PATCH, "bob", &["--emergency", "test"]), 0);
     // Someone with write access rewrites the approval; appending after it would extend a forgery.
     let conn = rusqlite::Connection::open(dir.join("journal.db")).unwrap();
     conn.execute_batch("DROP TRIGGER IF EXISTS entries_no_update;")

@@ -1,97 +1,21 @@
 //! `plan`, `approve` and `apply` on a copy of the demo site, as an operator runs them, with
-//! the simulated fleet: approvals, drift, maintenance windows, halts, re-runs, and a SIGKILL
-//! mid-wave followed by a re-run that completes with every host×step run exactly once.
+//! the simulated fleet: approvals, drift, maintenance windows, halts and re-runs.
+
+mod cli_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
-use assert_cmd::Command;
 use chrono::{Datelike, Days, Utc};
-use secureupdate::adapters::journal::{generate_keypair, write_keypair};
+use cli_support::{
+    apply_sim, approved_plan, demo_site_with_keys as demo_site, hosts_and_steps, ok, plan_json, run,
+};
 use secureupdate::adapters::sim::{ORIGINAL, PATCHED, load_host};
-use serde_json::Value;
-use tempfile::TempDir;
 
 const PATCH: &str = "openssh-regresshion-debian";
 
-fn secureupdate() -> Command {
-    let mut cmd = Command::cargo_bin("secureupdate").expect("binary");
-    cmd.args(["--log-file", "/dev/null"])
-        .env_remove("SECUREUPDATE_SITE");
-    cmd
-}
-
-/// The demo site with keys for alice (approver) and bob and carol (deployers).
-fn demo_site() -> (TempDir, PathBuf) {
-    let parent = TempDir::new().expect("temp dir");
-    let dir = parent.path().join("site");
-    secureupdate()
-        .arg("init")
-        .arg("--demo")
-        .arg(&dir)
-        .assert()
-        .success();
-    let mut site = fs::read_to_string(dir.join("site.toml")).unwrap();
-    for operator in ["alice", "bob", "carol"] {
-        let pair = generate_keypair(None).unwrap();
-        write_keypair(
-            &pair,
-            &dir.join(format!("keys/{operator}.pub")),
-            &dir.join(format!("keys/{operator}.key")),
-        )
-        .unwrap();
-        let line = format!("name = \"{operator}\"\n");
-        site = site.replacen(
-            &line,
-            &format!("{line}public_key = \"keys/{operator}.pub\"\n"),
-            1,
-        );
-    }
-    fs::write(dir.join("site.toml"), site).unwrap();
-    (parent, dir)
-}
-
-fn at(dir: &Path) -> Command {
-    let mut cmd = secureupdate();
-    cmd.arg("--site").arg(dir);
-    cmd
-}
-
-fn plan_json(dir: &Path) -> Value {
-    let output = at(dir).args(["plan", PATCH, "--json"]).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
-fn apply(dir: &Path, operator: &str, extra: &[&str]) -> Command {
-    let mut cmd = at(dir);
-    cmd.args([
-        "apply",
-        PATCH,
-        "--operator",
-        operator,
-        "--executor",
-        "sim",
-        "--yes",
-    ])
-    .args(extra);
-    cmd
-}
-
-fn approve(dir: &Path, hash: &str, operator: &str) -> Command {
-    let mut cmd = at(dir);
-    cmd.args(["approve", hash, "--operator", operator]);
-    cmd
-}
-
-fn stderr(cmd: &mut Command) -> (i32, String, String) {
-    let output = cmd.output().unwrap();
+/// Exit code, standard output and standard error.
+fn parts(output: Output) -> (i32, String, String) {
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -99,26 +23,17 @@ fn stderr(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-fn hosts_and_steps(plan: &Value) -> (Vec<String>, usize) {
-    let mut hosts = Vec::new();
-    let mut steps = 0;
-    for wave in plan["plan"]["waves"].as_array().unwrap() {
-        let count = wave["steps"].as_array().unwrap().len();
-        for host in wave["hosts"].as_array().unwrap() {
-            hosts.push(host["name"].as_str().unwrap().to_string());
-            steps += count;
-        }
-    }
-    (hosts, steps)
-}
-
 #[test]
 fn plan_json_carries_a_stable_hash_and_puts_staging_first() {
     let (_tmp, dir) = demo_site();
-    let first = plan_json(&dir);
+    let first = plan_json(&dir, PATCH);
     let hash = first["plan_hash"].as_str().unwrap();
     assert_eq!(hash.len(), 64);
-    assert_eq!(first, plan_json(&dir), "the same site gives the same plan");
+    assert_eq!(
+        first,
+        plan_json(&dir, PATCH),
+        "the same site gives the same plan"
+    );
     let waves = first["plan"]["waves"].as_array().unwrap();
     assert_eq!(waves[0]["kind"], "staging");
     assert_eq!(waves[1]["kind"], "canary");
@@ -129,7 +44,7 @@ fn plan_json_carries_a_stable_hash_and_puts_staging_first() {
 #[test]
 fn an_unknown_patch_and_a_malformed_definition_are_bad_input() {
     let (_tmp, dir) = demo_site();
-    let (code, _, err) = stderr(at(&dir).args(["plan", "no-such-patch"]));
+    let (code, _, err) = parts(run(&dir, &["plan", "no-such-patch"]));
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("no patch definition `no-such-patch`") && err.contains(PATCH),
@@ -137,7 +52,7 @@ fn an_unknown_patch_and_a_malformed_definition_are_bad_input() {
     );
 
     fs::write(dir.join("patches/broken.toml"), "id = \"broken\"\ntitle = \"x\"\nfixes = [\"CVE-1\"]\n[targets]\nos = [\"debian-12\"]\n[steps]\napply = 42\n").unwrap();
-    let (code, _, err) = stderr(at(&dir).args(["plan", PATCH]));
+    let (code, _, err) = parts(run(&dir, &["plan", PATCH]));
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("patches/broken.toml:7:9: steps.apply: invalid type"),
@@ -148,23 +63,27 @@ fn an_unknown_patch_and_a_malformed_definition_are_bad_input() {
 #[test]
 fn apply_needs_an_approval_by_someone_else_then_runs_and_a_rerun_runs_nothing() {
     let (_tmp, dir) = demo_site();
-    let plan = plan_json(&dir);
+    let plan = plan_json(&dir, PATCH);
     let hash = plan["plan_hash"].as_str().unwrap();
 
-    let (code, _, err) = stderr(&mut apply(&dir, "bob", &["--emergency", "test"]));
+    let (code, _, err) = parts(apply_sim(&dir, PATCH, "bob", &["--emergency", "test"]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("needs 1 approval(s)"), "{err}");
     assert!(!dir.join("sim").exists(), "nothing ran");
 
-    let (code, _, err) = stderr(&mut approve(&dir, hash, "bob"));
+    let (code, _, err) = parts(run(&dir, &["approve", hash, "--operator", "bob"]));
     assert_eq!(code, 2, "bob is no approver: {err}");
-    let (code, _, err) = stderr(&mut approve(&dir, &"0".repeat(64), "alice"));
+    let (code, _, err) = parts(run(
+        &dir,
+        &["approve", &"0".repeat(64), "--operator", "alice"],
+    ));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no stored plan"), "{err}");
-    approve(&dir, hash, "alice").assert().success();
+    ok(&dir, &["approve", hash, "--operator", "alice"]);
 
-    let (code, out, err) = stderr(&mut apply(
+    let (code, out, err) = parts(apply_sim(
         &dir,
+        PATCH,
         "bob",
         &["--emergency", "CVE-2024-6387 is exploited"],
     ));
@@ -186,7 +105,7 @@ fn apply_needs_an_approval_by_someone_else_then_runs_and_a_rerun_runs_nothing() 
     }
     assert_eq!(markers, steps);
 
-    let (code, out, err) = stderr(&mut apply(&dir, "bob", &["--emergency", "again"]));
+    let (code, out, err) = parts(apply_sim(&dir, PATCH, "bob", &["--emergency", "again"]));
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains(" | + "), "nothing ran again: {out}");
     assert!(
@@ -205,9 +124,12 @@ fn the_approver_cannot_deploy_and_a_changed_patch_is_refused_as_drift() {
     let (_tmp, dir) = demo_site();
     // alice may approve, but two_person forbids counting her approval when she deploys;
     // she is no deployer anyway.
-    let hash = plan_json(&dir)["plan_hash"].as_str().unwrap().to_string();
-    approve(&dir, &hash, "alice").assert().success();
-    let (code, _, err) = stderr(&mut apply(&dir, "alice", &["--emergency", "x"]));
+    let hash = plan_json(&dir, PATCH)["plan_hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(&dir, &["approve", &hash, "--operator", "alice"]);
+    let (code, _, err) = parts(apply_sim(&dir, PATCH, "alice", &["--emergency", "x"]));
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("does not have the deployer role"), "{err}");
 
@@ -221,8 +143,8 @@ fn the_approver_cannot_deploy_and_a_changed_patch_is_refused_as_drift() {
         ),
     )
     .unwrap();
-    assert_ne!(plan_json(&dir)["plan_hash"].as_str().unwrap(), hash);
-    let (code, _, err) = stderr(&mut apply(&dir, "carol", &["--emergency", "x"]));
+    assert_ne!(plan_json(&dir, PATCH)["plan_hash"].as_str().unwrap(), hash);
+    let (code, _, err) = parts(apply_sim(&dir, PATCH, "carol", &["--emergency", "x"]));
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(&format!(
@@ -250,7 +172,7 @@ fn outside_the_maintenance_window_apply_is_refused_unless_an_emergency_is_declar
     ).replace("require_for = [\"critical\", \"high\"]", "require_for = []");
     fs::write(dir.join("policy.toml"), policy).unwrap();
 
-    let (code, _, err) = stderr(&mut apply(&dir, "bob", &[]));
+    let (code, _, err) = parts(apply_sim(&dir, PATCH, "bob", &[]));
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("outside the maintenance window for staging"),
@@ -258,8 +180,9 @@ fn outside_the_maintenance_window_apply_is_refused_unless_an_emergency_is_declar
     );
     assert!(!dir.join("sim").exists());
 
-    let (code, out, err) = stderr(&mut apply(
+    let (code, out, err) = parts(apply_sim(
         &dir,
+        PATCH,
         "bob",
         &["--emergency", "actively exploited"],
     ));
@@ -273,15 +196,18 @@ fn outside_the_maintenance_window_apply_is_refused_unless_an_emergency_is_declar
 #[test]
 fn a_scenario_is_refused_for_real_hosts() {
     let (_tmp, dir) = demo_site();
-    let (code, _, err) = stderr(at(&dir).args([
-        "apply",
-        PATCH,
-        "--operator",
-        "bob",
-        "--yes",
-        "--scenario",
-        "all-good",
-    ]));
+    let (code, _, err) = parts(run(
+        &dir,
+        &[
+            "apply",
+            PATCH,
+            "--operator",
+            "bob",
+            "--yes",
+            "--scenario",
+            "all-good",
+        ],
+    ));
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("--scenario NAME belongs to the simulated fleet"),
@@ -292,12 +218,10 @@ fn a_scenario_is_refused_for_real_hosts() {
 #[test]
 fn a_failing_canary_halts_with_exit_1_and_later_waves_stay_untouched() {
     let (_tmp, dir) = demo_site();
-    let plan = plan_json(&dir);
-    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
-        .assert()
-        .success();
-    let (code, out, err) = stderr(&mut apply(
+    let plan = approved_plan(&dir, PATCH);
+    let (code, out, err) = parts(apply_sim(
         &dir,
+        PATCH,
         "bob",
         &["--emergency", "x", "--scenario", "canary-fails"],
     ));
@@ -326,15 +250,12 @@ fn a_failing_canary_halts_with_exit_1_and_later_waves_stay_untouched() {
 #[test]
 fn a_halted_run_is_reported_with_a_hint_and_retried_with_retry() {
     let (_tmp, dir) = demo_site();
-    let plan = plan_json(&dir);
-    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
-        .assert()
-        .success();
+    let plan = approved_plan(&dir, PATCH);
     let canary = ["--emergency", "x", "--scenario", "canary-fails"];
-    let (code, _, err) = stderr(&mut apply(&dir, "bob", &canary));
+    let (code, _, err) = parts(apply_sim(&dir, PATCH, "bob", &canary));
     assert_eq!(code, 1, "{err}");
 
-    let (code, out, err) = stderr(&mut apply(&dir, "bob", &canary));
+    let (code, out, err) = parts(apply_sim(&dir, PATCH, "bob", &canary));
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(
         err.contains(&format!(
@@ -343,8 +264,9 @@ fn a_halted_run_is_reported_with_a_hint_and_retried_with_retry() {
         "{err}"
     );
 
-    let (code, out, err) = stderr(&mut apply(
+    let (code, out, err) = parts(apply_sim(
         &dir,
+        PATCH,
         "bob",
         &["--emergency", "x", "--scenario", "all-good", "--retry"],
     ));
@@ -357,78 +279,4 @@ fn a_halted_run_is_reported_with_a_hint_and_retried_with_retry() {
             assert_eq!(*runs, 1, "{host}: {key} ran {runs} times");
         }
     }
-}
-
-#[test]
-fn apply_killed_with_sigkill_mid_wave_then_run_again_runs_each_host_step_exactly_once() {
-    let (_tmp, dir) = demo_site();
-    let plan = plan_json(&dir);
-    approve(&dir, plan["plan_hash"].as_str().unwrap(), "alice")
-        .assert()
-        .success();
-    let binary = assert_cmd::cargo::cargo_bin("secureupdate");
-    let mut child = Process::new(&binary)
-        .args(["--log-file", "/dev/null", "--site"])
-        .arg(&dir)
-        .args([
-            "apply",
-            PATCH,
-            "--operator",
-            "bob",
-            "--executor",
-            "sim",
-            "--yes",
-        ])
-        .args(["--emergency", "kill test", "--scenario", "all-good"])
-        .env_remove("SECUREUPDATE_SITE")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until a production host of the first percentage wave holds a step's lock (a step
-    // is running on it), then kill without warning.
-    let waves = plan["plan"]["waves"].as_array().unwrap();
-    assert!(
-        waves.len() >= 3,
-        "staging, canary and at least one more wave"
-    );
-    let watched = waves[2]["hosts"][0]["name"].as_str().unwrap().to_string();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let sim = dir.join("sim");
-    let mut mid_step = false;
-    while !mid_step && Instant::now() < deadline {
-        mid_step = load_host(&sim, &watched).is_ok_and(|state| !state.locks.is_empty());
-        if !mid_step {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(
-        mid_step,
-        "{watched} was seen running a step before the kill"
-    );
-    assert!(!status.success(), "killed before it finished");
-
-    let (code, out, err) = stderr(&mut apply(
-        &dir,
-        "bob",
-        &["--emergency", "resume", "--scenario", "all-good"],
-    ));
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(
-        out.starts_with("Resuming ") || out.contains("\nResuming "),
-        "{out}"
-    );
-    let (hosts, steps) = hosts_and_steps(&plan);
-    let mut markers = 0;
-    for host in &hosts {
-        let state = load_host(&sim, host).unwrap();
-        assert_eq!(state.package(), PATCHED, "{host}");
-        for (key, runs) in &state.runs {
-            assert_eq!(*runs, 1, "{host}: {key} ran {runs} times");
-        }
-        markers += state.markers.len();
-    }
-    assert_eq!(markers, steps, "one completion marker per host×step");
 }

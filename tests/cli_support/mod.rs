@@ -67,3 +67,63 @@ pub fn ok(dir: &Path, args: &[&str]) -> String {
 pub fn keygen(dir: &Path, operator: &str) {
     ok(dir, &["keygen", "--operator", operator, "--unencrypted"]);
 }
+
+/// The demo site with unencrypted keys for alice (approver), bob and carol (deployers).
+pub fn demo_site_with_keys() -> (TempDir, PathBuf) {
+    let (parent, dir) = demo_site();
+    for operator in ["alice", "bob", "carol"] {
+        keygen(&dir, operator);
+    }
+    (parent, dir)
+}
+
+/// `plan PATCH --json`, parsed.
+#[track_caller]
+pub fn plan_json(dir: &Path, patch: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(dir, &["plan", patch, "--json"])).unwrap()
+}
+
+/// The plan of `patch`, approved by alice.
+#[track_caller]
+pub fn approved_plan(dir: &Path, patch: &str) -> serde_json::Value {
+    let plan = plan_json(dir, patch);
+    ok(
+        dir,
+        &[
+            "approve",
+            plan["plan_hash"].as_str().unwrap(),
+            "--operator",
+            "alice",
+        ],
+    );
+    plan
+}
+
+/// `apply PATCH --operator OPERATOR --executor sim --yes EXTRA…`.
+pub fn apply_sim(dir: &Path, patch: &str, operator: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "apply",
+        patch,
+        "--operator",
+        operator,
+        "--executor",
+        "sim",
+        "--yes",
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+/// The hosts of a `plan --json` in wave order, and how many host×steps it has.
+pub fn hosts_and_steps(plan: &serde_json::Value) -> (Vec<String>, usize) {
+    let mut hosts = Vec::new();
+    let mut steps = 0;
+    for wave in plan["plan"]["waves"].as_array().unwrap() {
+        let count = wave["steps"].as_array().unwrap().len();
+        for host in wave["hosts"].as_array().unwrap() {
+            hosts.push(host["name"].as_str().unwrap().to_string());
+            steps += count;
+        }
+    }
+    (hosts, steps)
+}
