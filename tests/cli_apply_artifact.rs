@@ -2,11 +2,13 @@
 //! it into store/sha256/<hex> (journaled) before any host runs, and an altered artifact stops
 //! the rollout with exit code 1 before anything ran.
 
+mod cli_support;
 mod signing_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cli_support::{apply_sim, approved_plan, assert_code, demo_site_with_keys, stderr, stdout};
 use sha2::{Digest, Sha256};
 use signing_support::{TestKey, run_expecting, secureupdate};
 use tempfile::TempDir;
@@ -23,26 +25,7 @@ struct Demo {
 /// The demo site with keys for alice, bob and carol, a vendor key pinned for artifacts (by
 /// `trust add`), and the patch shipping a signed artifact from the vetted `artifacts/` folder.
 fn demo() -> Demo {
-    let tmp = TempDir::new().unwrap();
-    let site = tmp.path().join("site");
-    run_expecting(
-        assert_cmd::Command::cargo_bin("secureupdate")
-            .unwrap()
-            .args(["--log-file", "/dev/null", "init", "--demo"])
-            .arg(&site),
-        0,
-    );
-    let mut text = fs::read_to_string(site.join("site.toml")).unwrap();
-    for operator in ["alice", "bob", "carol"] {
-        TestKey::new(&site.join("keys"), operator);
-        let line = format!("name = \"{operator}\"\n");
-        text = text.replacen(
-            &line,
-            &format!("{line}public_key = \"keys/{operator}.pub\"\n"),
-            1,
-        );
-    }
-    fs::write(site.join("site.toml"), text).unwrap();
+    let (tmp, site) = demo_site_with_keys();
     let vendor = TestKey::new(tmp.path(), "vendor");
     run_expecting(
         secureupdate(&site)
@@ -72,27 +55,10 @@ fn demo() -> Demo {
 }
 
 fn approve_and_apply(site: &Path, code: i32) -> (String, String) {
-    let (plan, _) = run_expecting(secureupdate(site).args(["plan", PATCH, "--json"]), 0);
-    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
-    let hash = plan["plan_hash"].as_str().unwrap().to_string();
-    run_expecting(
-        secureupdate(site).args(["approve", &hash, "--operator", "alice"]),
-        0,
-    );
-    run_expecting(
-        secureupdate(site).args([
-            "apply",
-            PATCH,
-            "--operator",
-            "bob",
-            "--executor",
-            "sim",
-            "--yes",
-            "--emergency",
-            "test",
-        ]),
-        code,
-    )
+    approved_plan(site, PATCH);
+    let applied = apply_sim(site, PATCH, "bob", &["--emergency", "test"]);
+    assert_code(&applied, code);
+    (stdout(&applied), stderr(&applied))
 }
 
 /// The payloads of the journal's `verify artifact` entries.
