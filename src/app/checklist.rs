@@ -44,6 +44,14 @@ pub struct Step {
 
 pub const STEP_COUNT: usize = 7;
 
+/// The checklist of the patch whose checklist screen is open. `update` builds it when the
+/// screen opens and as the rollout moves, so drawing a frame does not rebuild it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchChecklist {
+    pub patch: usize,
+    pub steps: Vec<Step>,
+}
+
 /// The checklist for `patch`; `run` is its rollout, when one was started in this console.
 pub fn checklist(fleet: &Fleet, patch: &PatchRow, run: Option<&RolloutView>) -> Vec<Step> {
     let mut steps = prepared(fleet, patch);

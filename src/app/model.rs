@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
+use super::checklist::{PatchChecklist, Step, checklist};
 use super::cursor::Cursor;
 use super::fleet::Fleet;
 use super::journal::JournalView;
@@ -110,6 +111,8 @@ pub struct Model {
     pub access: RolloutAccess,
     /// The rollout started in this console, running or ended.
     pub rollout: Option<RolloutView>,
+    /// Kept current by `refresh_checklist`; read it with `checklist_of`.
+    pub checklist: Option<PatchChecklist>,
     /// A decision being typed; keys go to it.
     pub prompt: Option<Prompt>,
     /// Lines of the help overlay scrolled past.
@@ -153,6 +156,7 @@ impl Model {
                     .to_string(),
             ),
             rollout: None,
+            checklist: None,
             prompt: None,
             help_scroll: 0,
         };
@@ -183,6 +187,37 @@ impl Model {
             cursor: Cursor::default(),
             scroll: 0,
         });
+        if matches!(kind, ScreenKind::Checklist { .. }) {
+            self.refresh_checklist();
+        }
+    }
+
+    /// Builds the checklist of the checklist screen on the stack, if there is one, from the
+    /// fleet and the console's rollout of that patch. Called when either changes.
+    pub fn refresh_checklist(&mut self) {
+        let patch = self
+            .stack
+            .iter()
+            .rev()
+            .find_map(|screen| match screen.kind {
+                ScreenKind::Checklist { patch } => Some(patch),
+                _ => None,
+            });
+        self.checklist = patch.map(|patch| {
+            let run = self.rollout.as_ref().filter(|r| r.patch == patch);
+            PatchChecklist {
+                patch,
+                steps: checklist(&self.fleet, &self.fleet.patches[patch], run),
+            }
+        });
+    }
+
+    /// The steps of `patch`'s checklist, when its screen is open.
+    pub fn checklist_of(&self, patch: usize) -> Option<&[Step]> {
+        self.checklist
+            .as_ref()
+            .filter(|c| c.patch == patch)
+            .map(|c| c.steps.as_slice())
     }
 
     /// Re-filters and re-sorts the queue, keeping the selected patch selected if it is shown.

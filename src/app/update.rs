@@ -3,7 +3,7 @@
 use tui_input::InputRequest;
 
 use super::action::{Action, Effect};
-use super::checklist::{self, STEP_COUNT};
+use super::checklist::STEP_COUNT;
 use super::journal::JournalView;
 use super::keymap::Command;
 use super::model::{Message, Model, Pane, ScreenKind, screen_page};
@@ -250,12 +250,10 @@ fn text_lines(model: &Model, kind: ScreenKind, selected: usize) -> usize {
             let a = &model.fleet.assets[asset];
             4 + a.reasons.len()
         }
-        ScreenKind::Checklist { patch } => {
-            let run = model.rollout.as_ref().filter(|r| r.patch == patch);
-            checklist::checklist(&model.fleet, &model.fleet.patches[patch], run)
-                .get(selected)
-                .map_or(0, |step| step.details.len())
-        }
+        ScreenKind::Checklist { patch } => model
+            .checklist_of(patch)
+            .and_then(|steps| steps.get(selected))
+            .map_or(0, |step| step.details.len()),
         ScreenKind::Journal | ScreenKind::Rollout => 0,
     }
 }
