@@ -74,10 +74,21 @@ pub struct Listing<S> {
     haystacks: Vec<String>,
 }
 
-impl<S> Listing<S> {
+impl<S: Copy> Listing<S> {
     /// The fleet row under the selection, if the list is not empty.
     pub fn selected(&self) -> Option<usize> {
         self.rows.get(self.cursor.selected).copied()
+    }
+
+    /// Re-filters the rows and orders them with `sort`, keeping the selected row selected if
+    /// it is still shown.
+    fn refresh(&mut self, page: usize, sort: impl FnOnce(&mut [usize], S)) {
+        let keep = self.selected();
+        let mut rows = matching(&self.haystacks, self.filter.value());
+        sort(&mut rows, self.sort);
+        self.rows = rows;
+        let at = keep.and_then(|k| self.rows.iter().position(|&r| r == k));
+        self.cursor.go_to(at.unwrap_or(0), self.rows.len(), page);
     }
 }
 
@@ -222,27 +233,18 @@ impl Model {
 
     /// Re-filters and re-sorts the queue, keeping the selected patch selected if it is shown.
     pub fn refresh_queue(&mut self) {
-        let keep = self.queue.selected();
-        let mut rows = matching(&self.queue.haystacks, self.queue.filter.value());
-        sort_patches(&mut rows, &self.fleet.patches, self.queue.sort);
-        self.queue.rows = rows;
-        let at = keep.and_then(|k| self.queue.rows.iter().position(|&r| r == k));
         let page = self.page();
+        let patches = &self.fleet.patches;
         self.queue
-            .cursor
-            .go_to(at.unwrap_or(0), self.queue.rows.len(), page);
+            .refresh(page, |rows, sort| sort_patches(rows, patches, sort));
     }
 
+    /// Re-filters and re-sorts the assets, keeping the selected asset selected if it is shown.
     pub fn refresh_assets(&mut self) {
-        let keep = self.assets.selected();
-        let mut rows = matching(&self.assets.haystacks, self.assets.filter.value());
-        sort_assets(&mut rows, &self.fleet.assets, self.assets.sort);
-        self.assets.rows = rows;
-        let at = keep.and_then(|k| self.assets.rows.iter().position(|&r| r == k));
         let page = self.page();
+        let assets = &self.fleet.assets;
         self.assets
-            .cursor
-            .go_to(at.unwrap_or(0), self.assets.rows.len(), page);
+            .refresh(page, |rows, sort| sort_assets(rows, assets, sort));
     }
 
     /// The filter of the pane on show.
