@@ -102,18 +102,11 @@ pub struct Fleet {
     pub assets: Vec<AssetRow>,
 }
 
+/// The environment as the tables show it: `prod` is short for production, to fit the column.
 pub fn environment_word(e: Environment) -> &'static str {
     match e {
         Environment::Staging => "staging",
         Environment::Production => "prod",
-    }
-}
-
-pub fn exposure_word(e: Exposure) -> &'static str {
-    match e {
-        Exposure::Internet => "internet",
-        Exposure::Internal => "internal",
-        Exposure::Isolated => "isolated",
     }
 }
 
