@@ -32,12 +32,14 @@ fn snapshot(size: u64) -> JournalSnapshot {
         },
         recent: (1..=size)
             .rev()
-            .map(|seq| JournalRow {
-                seq,
-                ts: "2026-11-20T02:00:00.000Z".to_string(),
-                operator: "alice".to_string(),
-                kind: "note".to_string(),
-                subject: format!("entry {seq}"),
+            .map(|seq| {
+                JournalRow::from_stored(
+                    seq,
+                    "2026-11-20T02:00:00.000Z",
+                    "alice",
+                    "note",
+                    &format!("entry {seq}"),
+                )
             })
             .collect(),
     }
@@ -71,7 +73,7 @@ fn the_journal_list_moves_and_pages_like_a_list_pane() {
     assert_eq!(m.top().unwrap().cursor.selected, 1 + m.page());
     run(&mut m, Command::Bottom);
     assert_eq!(m.top().unwrap().cursor.selected, 49);
-    assert_eq!(m.journal.rows()[49].seq, 1, "the oldest entry is last");
+    assert_eq!(m.journal.rows()[49].seq(), 1, "the oldest entry is last");
     // A reload with fewer entries keeps the selection inside the list.
     load(&mut m, 5);
     assert_eq!(m.top().unwrap().cursor.selected, 4);
@@ -92,9 +94,13 @@ fn an_append_asks_for_a_reload_and_the_load_replaces_the_view() {
     );
     update(
         &mut m,
-        Action::JournalLoaded(Err("disk on fire".to_string())),
+        Action::JournalLoaded(Err("disk \u{1b}[31m on fire".to_string())),
     );
-    assert_eq!(m.journal, JournalView::Failed("disk on fire".to_string()));
+    assert_eq!(
+        m.journal,
+        JournalView::Failed("disk ␛[31m on fire".to_string()),
+        "the reason is sanitized as it is loaded"
+    );
     assert_eq!(m.journal.status_line(), None);
     update(&mut m, Action::JournalLoaded(Ok(None)));
     assert_eq!(m.journal, JournalView::Empty);

@@ -5,6 +5,7 @@
 mod console_support;
 
 use secureupdate::app::action::InputRequest;
+use secureupdate::app::checklist::StepState;
 use secureupdate::app::keymap::{Command, Keymap};
 use secureupdate::app::model::{RolloutAccess, ScreenKind};
 use secureupdate::app::rollout::{HOST_LOG_LINES, HostState};
@@ -307,4 +308,23 @@ fn host_logs_are_capped_and_follow_one_host_or_all() {
         },
     );
     assert_eq!(m.rollout.as_ref().unwrap().dropped_lines, 7);
+}
+
+#[test]
+fn the_open_checklist_follows_the_run() {
+    let mut m = model();
+    run(&mut m, Command::Checklist);
+    let staging = |m: &Model| m.checklist_of(0).map(|steps| steps[2].state);
+    assert_eq!(staging(&m), Some(StepState::ToRun));
+    started(&mut m);
+    assert_eq!(staging(&m), Some(StepState::Waiting));
+    events(
+        &mut m,
+        vec![EngineEvent::WaveStarted {
+            wave: 1,
+            label: "wave 1".to_string(),
+            hosts: 1,
+        }],
+    );
+    assert_eq!(staging(&m), Some(StepState::Running));
 }

@@ -2,7 +2,7 @@
 //! each before anything runs; once the patch's rollout runs, steps 3 to 7 show its state.
 
 use super::checklist_run::live_step;
-use super::fleet::{Fleet, PatchRow, environment_word, exposure_word, kev_mark};
+use super::fleet::{Fleet, PatchRow, environment_word, kev_mark};
 use super::rollout::RolloutView;
 use crate::core::asset::Environment;
 use crate::core::reasons::due_phrase;
@@ -43,6 +43,14 @@ pub struct Step {
 }
 
 pub const STEP_COUNT: usize = 7;
+
+/// The checklist of the patch whose checklist screen is open. `update` builds it when the
+/// screen opens and as the rollout moves, so drawing a frame does not rebuild it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchChecklist {
+    pub patch: usize,
+    pub steps: Vec<Step>,
+}
 
 /// The checklist for `patch`; `run` is its rollout, when one was started in this console.
 pub fn checklist(fleet: &Fleet, patch: &PatchRow, run: Option<&RolloutView>) -> Vec<Step> {
@@ -146,7 +154,7 @@ fn inventory(fleet: &Fleet, patch: &PatchRow) -> Vec<String> {
             a.name,
             environment_word(a.environment),
             a.criticality.as_str(),
-            exposure_word(a.exposure),
+            a.exposure.as_str(),
             a.os
         ));
     }

@@ -14,10 +14,8 @@ pub struct CveRow {
     pub kev: bool,
     pub ransomware: bool,
     pub epss: Option<f64>,
-    pub epss_percentile: Option<f64>,
     /// The base score; the environmental score depends on the asset.
     pub cvss: Option<f64>,
-    pub cvss_vector: Option<String>,
 }
 
 /// A pending patch as the queue shows it.
@@ -32,13 +30,11 @@ pub struct PatchRow {
     pub first_seen: NaiveDate,
     pub due: NaiveDate,
     pub overdue: bool,
-    pub forensic_triage: bool,
     pub kev: bool,
     pub ransomware: bool,
     pub epss: Option<f64>,
     /// The worst finding's CVSS score for its asset's criticality.
     pub cvss: Option<f64>,
-    pub worst_cve: String,
     /// Installed binary package -> version to install.
     pub packages: Vec<(String, String)>,
     pub cves: Vec<CveRow>,
@@ -106,18 +102,11 @@ pub struct Fleet {
     pub assets: Vec<AssetRow>,
 }
 
+/// The environment as the tables show it: `prod` is short for production, to fit the column.
 pub fn environment_word(e: Environment) -> &'static str {
     match e {
         Environment::Staging => "staging",
         Environment::Production => "prod",
-    }
-}
-
-pub fn exposure_word(e: Exposure) -> &'static str {
-    match e {
-        Exposure::Internet => "internet",
-        Exposure::Internal => "internal",
-        Exposure::Isolated => "isolated",
     }
 }
 

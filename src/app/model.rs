@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
+use super::checklist::{PatchChecklist, Step, checklist};
 use super::cursor::Cursor;
 use super::fleet::Fleet;
 use super::journal::JournalView;
@@ -73,10 +74,21 @@ pub struct Listing<S> {
     haystacks: Vec<String>,
 }
 
-impl<S> Listing<S> {
+impl<S: Copy> Listing<S> {
     /// The fleet row under the selection, if the list is not empty.
     pub fn selected(&self) -> Option<usize> {
         self.rows.get(self.cursor.selected).copied()
+    }
+
+    /// Re-filters the rows and orders them with `sort`, keeping the selected row selected if
+    /// it is still shown.
+    fn refresh(&mut self, page: usize, sort: impl FnOnce(&mut [usize], S)) {
+        let keep = self.selected();
+        let mut rows = matching(&self.haystacks, self.filter.value());
+        sort(&mut rows, self.sort);
+        self.rows = rows;
+        let at = keep.and_then(|k| self.rows.iter().position(|&r| r == k));
+        self.cursor.go_to(at.unwrap_or(0), self.rows.len(), page);
     }
 }
 
@@ -110,6 +122,8 @@ pub struct Model {
     pub access: RolloutAccess,
     /// The rollout started in this console, running or ended.
     pub rollout: Option<RolloutView>,
+    /// Kept current by `refresh_checklist`; read it with `checklist_of`.
+    pub checklist: Option<PatchChecklist>,
     /// A decision being typed; keys go to it.
     pub prompt: Option<Prompt>,
     /// Lines of the help overlay scrolled past.
@@ -153,6 +167,7 @@ impl Model {
                     .to_string(),
             ),
             rollout: None,
+            checklist: None,
             prompt: None,
             help_scroll: 0,
         };
@@ -183,31 +198,53 @@ impl Model {
             cursor: Cursor::default(),
             scroll: 0,
         });
+        if matches!(kind, ScreenKind::Checklist { .. }) {
+            self.refresh_checklist();
+        }
+    }
+
+    /// Builds the checklist of the checklist screen on the stack, if there is one, from the
+    /// fleet and the console's rollout of that patch. Called when either changes.
+    pub fn refresh_checklist(&mut self) {
+        let patch = self
+            .stack
+            .iter()
+            .rev()
+            .find_map(|screen| match screen.kind {
+                ScreenKind::Checklist { patch } => Some(patch),
+                _ => None,
+            });
+        self.checklist = patch.map(|patch| {
+            let run = self.rollout.as_ref().filter(|r| r.patch == patch);
+            PatchChecklist {
+                patch,
+                steps: checklist(&self.fleet, &self.fleet.patches[patch], run),
+            }
+        });
+    }
+
+    /// The steps of `patch`'s checklist, when its screen is open.
+    pub fn checklist_of(&self, patch: usize) -> Option<&[Step]> {
+        self.checklist
+            .as_ref()
+            .filter(|c| c.patch == patch)
+            .map(|c| c.steps.as_slice())
     }
 
     /// Re-filters and re-sorts the queue, keeping the selected patch selected if it is shown.
     pub fn refresh_queue(&mut self) {
-        let keep = self.queue.selected();
-        let mut rows = matching(&self.queue.haystacks, self.queue.filter.value());
-        sort_patches(&mut rows, &self.fleet.patches, self.queue.sort);
-        self.queue.rows = rows;
-        let at = keep.and_then(|k| self.queue.rows.iter().position(|&r| r == k));
         let page = self.page();
+        let patches = &self.fleet.patches;
         self.queue
-            .cursor
-            .go_to(at.unwrap_or(0), self.queue.rows.len(), page);
+            .refresh(page, |rows, sort| sort_patches(rows, patches, sort));
     }
 
+    /// Re-filters and re-sorts the assets, keeping the selected asset selected if it is shown.
     pub fn refresh_assets(&mut self) {
-        let keep = self.assets.selected();
-        let mut rows = matching(&self.assets.haystacks, self.assets.filter.value());
-        sort_assets(&mut rows, &self.fleet.assets, self.assets.sort);
-        self.assets.rows = rows;
-        let at = keep.and_then(|k| self.assets.rows.iter().position(|&r| r == k));
         let page = self.page();
+        let assets = &self.fleet.assets;
         self.assets
-            .cursor
-            .go_to(at.unwrap_or(0), self.assets.rows.len(), page);
+            .refresh(page, |rows, sort| sort_assets(rows, assets, sort));
     }
 
     /// The filter of the pane on show.

@@ -212,6 +212,13 @@ fn submit(model: &mut Model, kind: PromptKind, typed: String) -> Vec<Effect> {
 
 /// What the background reports.
 pub fn background(model: &mut Model, action: Action) -> Vec<Effect> {
+    let effects = run_report(model, action);
+    // Steps 3 to 7 of the checklist show the run.
+    model.refresh_checklist();
+    effects
+}
+
+fn run_report(model: &mut Model, action: Action) -> Vec<Effect> {
     match action {
         Action::RolloutStarted {
             patch,

@@ -1,26 +1,26 @@
 //! `update`: the only place the console's state changes. Pure: no terminal, no clock.
-
-use tui_input::InputRequest;
+//! Moving around, the list panes and rollouts each have their own file; this dispatches.
 
 use super::action::{Action, Effect};
-use super::checklist::{self, STEP_COUNT};
 use super::journal::JournalView;
 use super::keymap::Command;
-use super::model::{Message, Model, Pane, ScreenKind, screen_page};
+use super::listing_update;
+use super::model::{Message, Model, ScreenKind, screen_page};
+use super::navigation_update;
 use super::rollout_update::{self, unresolved_failures};
 
 /// Applies `action` to `model` and says what the runtime must do.
 pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
     match action {
         Action::Command(command) => command_effects(model, command),
-        Action::FilterEdit(request) => edit_filter(model, request),
+        Action::FilterEdit(request) => listing_update::edit_filter(model, request),
         Action::FilterKeep => {
             model.editing_filter = false;
             vec![Effect::Redraw]
         }
         Action::FilterClear => {
             model.editing_filter = false;
-            clear_filter(model);
+            listing_update::clear_filter(model);
             vec![Effect::Redraw]
         }
         Action::Resize { width, height } => {
@@ -31,7 +31,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             model.queue.cursor.fit(queue_len, page);
             model.assets.cursor.fit(asset_len, page);
             for i in 0..model.stack.len() {
-                let len = related_len(model, model.stack[i].kind);
+                let len = navigation_update::related_len(model, model.stack[i].kind);
                 let page = screen_page(model.stack[i].kind, height);
                 model.stack[i].cursor.fit(len, page);
             }
@@ -88,38 +88,18 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
             model.help_scroll = 0;
             vec![Effect::Redraw]
         }
-        _ if model.help => help_command(model, command),
-        Command::Up => moved(move_by(model, -1)),
-        Command::Down => moved(move_by(model, 1)),
-        Command::PageUp => moved(page(model, -1)),
-        Command::PageDown => moved(page(model, 1)),
-        Command::Top => moved(move_by(model, isize::MIN)),
-        Command::Bottom => moved(move_by(model, isize::MAX)),
-        Command::NextPane => {
-            model.stack.clear();
-            model.pane = match model.pane {
-                Pane::Queue => Pane::Assets,
-                Pane::Assets => Pane::Queue,
-            };
-            vec![Effect::Redraw]
-        }
-        Command::Open => open(model),
-        Command::Back => back(model),
-        Command::Checklist => checklist(model),
-        Command::Journal => {
-            if model.top().is_some_and(|s| s.kind == ScreenKind::Journal) {
-                vec![]
-            } else {
-                model.stack.clear();
-                model.push(ScreenKind::Journal);
-                vec![Effect::Redraw]
-            }
-        }
-        Command::Filter => {
-            model.stack.clear();
-            model.editing_filter = true;
-            vec![Effect::Redraw]
-        }
+        _ if model.help => navigation_update::help_command(model, command),
+        Command::Up
+        | Command::Down
+        | Command::PageUp
+        | Command::PageDown
+        | Command::Top
+        | Command::Bottom
+        | Command::NextPane
+        | Command::Open
+        | Command::Back
+        | Command::Checklist
+        | Command::Journal => navigation_update::command(model, command),
         Command::Run
         | Command::Follow
         | Command::Proceed
@@ -129,47 +109,12 @@ fn command_effects(model: &mut Model, command: Command) -> Vec<Effect> {
         | Command::RollBack
         | Command::RollBackWave
         | Command::RollBackRun => rollout_update::command(model, command),
-        Command::Sort => {
-            if model.stack.is_empty() {
-                match model.pane {
-                    Pane::Queue => {
-                        model.queue.sort = model.queue.sort.next();
-                        model.refresh_queue();
-                    }
-                    Pane::Assets => {
-                        model.assets.sort = model.assets.sort.next();
-                        model.refresh_assets();
-                    }
-                }
-                vec![Effect::Redraw]
-            } else {
-                vec![]
-            }
-        }
+        Command::Filter | Command::Sort => listing_update::command(model, command),
     };
     if (had_message || confirming_quit) && effects.is_empty() {
         effects.push(Effect::Redraw);
     }
     effects
-}
-
-/// While help is shown, the movement keys scroll it and Back closes it.
-fn help_command(model: &mut Model, command: Command) -> Vec<Effect> {
-    let before = model.help_scroll;
-    model.help_scroll = match command {
-        Command::Back => {
-            model.help = false;
-            return vec![Effect::Redraw];
-        }
-        Command::Down => before.saturating_add(1),
-        Command::PageDown => before.saturating_add(10),
-        Command::Up => before.saturating_sub(1),
-        Command::PageUp => before.saturating_sub(10),
-        Command::Top => 0,
-        _ => before,
-    }
-    .min(u16::try_from(Command::ALL.len()).unwrap_or(u16::MAX));
-    moved(model.help_scroll != before)
 }
 
 /// Quits, unless work is running or a run left failed hosts as they are: then the first `q`
@@ -190,224 +135,4 @@ fn quit(model: &mut Model, confirming: bool) -> Vec<Effect> {
     };
     model.message = Some(Message { text, error: true });
     vec![Effect::Redraw]
-}
-
-fn moved(changed: bool) -> Vec<Effect> {
-    if changed {
-        vec![Effect::Redraw]
-    } else {
-        vec![]
-    }
-}
-
-/// How many rows the selectable list of a screen has.
-fn related_len(model: &Model, kind: ScreenKind) -> usize {
-    match kind {
-        ScreenKind::PatchDetail { patch } => model.fleet.patches[patch].assets.len(),
-        ScreenKind::AssetDetail { asset } => model.fleet.assets[asset].patches.len(),
-        ScreenKind::Checklist { .. } => STEP_COUNT,
-        ScreenKind::Journal => model.journal.rows().len(),
-        ScreenKind::Rollout => model.rollout.as_ref().map_or(0, |r| r.hosts.len()),
-    }
-}
-
-fn move_by(model: &mut Model, delta: isize) -> bool {
-    let page = model.page();
-    let height = model.height;
-    if let Some(top) = model.stack.len().checked_sub(1) {
-        let len = related_len(model, model.stack[top].kind);
-        let screen = &mut model.stack[top];
-        let moved = screen
-            .cursor
-            .move_by(delta, len, screen_page(screen.kind, height));
-        if moved && matches!(screen.kind, ScreenKind::Checklist { .. }) {
-            // Each step's details start at their top.
-            screen.scroll = 0;
-        }
-        return moved;
-    }
-    match model.pane {
-        Pane::Queue => model
-            .queue
-            .cursor
-            .move_by(delta, model.queue.rows.len(), page),
-        Pane::Assets => model
-            .assets
-            .cursor
-            .move_by(delta, model.assets.rows.len(), page),
-    }
-}
-
-/// Lines of text a drill-down screen shows above (or, for the checklist, below) its list,
-/// before wrapping: the renderer draws the same lines.
-fn text_lines(model: &Model, kind: ScreenKind, selected: usize) -> usize {
-    match kind {
-        ScreenKind::PatchDetail { patch } => {
-            let p = &model.fleet.patches[patch];
-            5 + p.reasons.len() + p.cves.len() + p.packages.len()
-        }
-        ScreenKind::AssetDetail { asset } => {
-            let a = &model.fleet.assets[asset];
-            4 + a.reasons.len()
-        }
-        ScreenKind::Checklist { patch } => {
-            let run = model.rollout.as_ref().filter(|r| r.patch == patch);
-            checklist::checklist(&model.fleet, &model.fleet.patches[patch], run)
-                .get(selected)
-                .map_or(0, |step| step.details.len())
-        }
-        ScreenKind::Journal | ScreenKind::Rollout => 0,
-    }
-}
-
-/// A page down the list; on a drill-down screen, a few lines of its text.
-fn page(model: &mut Model, direction: isize) -> bool {
-    if let Some(screen) = model.stack.last().copied()
-        && !matches!(screen.kind, ScreenKind::Journal | ScreenKind::Rollout)
-    {
-        const STEP: u16 = 5;
-        let lines = text_lines(model, screen.kind, screen.cursor.selected);
-        // Wrapping can add lines, so the whole count (not count - 1) stays reachable.
-        let last = u16::try_from(lines).unwrap_or(u16::MAX);
-        let scroll = if direction < 0 {
-            screen.scroll.saturating_sub(STEP)
-        } else {
-            screen
-                .scroll
-                .saturating_add(STEP)
-                .min(last.saturating_sub(1))
-        };
-        if let Some(top) = model.stack.last_mut() {
-            top.scroll = scroll;
-        }
-        return scroll != screen.scroll;
-    }
-    let rows = match model.top() {
-        Some(screen) => screen_page(screen.kind, model.height),
-        None => model.page(),
-    };
-    let page = isize::try_from(rows).unwrap_or(isize::MAX);
-    move_by(model, direction.saturating_mul(page))
-}
-
-fn open(model: &mut Model) -> Vec<Effect> {
-    let next = match model.top().map(|s| (s.kind, s.cursor.selected)) {
-        None => match model.pane {
-            Pane::Queue => model
-                .queue
-                .selected()
-                .map(|patch| ScreenKind::PatchDetail { patch }),
-            Pane::Assets => model
-                .assets
-                .selected()
-                .map(|asset| ScreenKind::AssetDetail { asset }),
-        },
-        Some((ScreenKind::PatchDetail { patch }, at)) => model.fleet.patches[patch]
-            .assets
-            .get(at)
-            .map(|&asset| ScreenKind::AssetDetail { asset }),
-        Some((ScreenKind::AssetDetail { asset }, at)) => model.fleet.assets[asset]
-            .patches
-            .get(at)
-            .map(|&patch| ScreenKind::PatchDetail { patch }),
-        Some((ScreenKind::Checklist { patch }, step)) => {
-            if step >= 2 && model.rollout.as_ref().is_some_and(|r| r.patch == patch) {
-                Some(ScreenKind::Rollout)
-            } else {
-                let text = if step < 2 {
-                    format!(
-                        "Step {} is worked out from the site's data: review it below.",
-                        step + 1
-                    )
-                } else {
-                    format!(
-                        "Step {} runs with the rollout: start it with the run key.",
-                        step + 1
-                    )
-                };
-                model.message = Some(Message { text, error: false });
-                return vec![Effect::Redraw];
-            }
-        }
-        Some((ScreenKind::Journal | ScreenKind::Rollout, _)) => None,
-    };
-    match next {
-        Some(kind) => {
-            model.push(kind);
-            vec![Effect::Redraw]
-        }
-        None => vec![],
-    }
-}
-
-fn checklist(model: &mut Model) -> Vec<Effect> {
-    let patch = match model.top().map(|s| (s.kind, s.cursor.selected)) {
-        None if model.pane == Pane::Queue => model.queue.selected(),
-        None => None,
-        Some((ScreenKind::PatchDetail { patch }, _)) => Some(patch),
-        Some((ScreenKind::AssetDetail { asset }, at)) => {
-            model.fleet.assets[asset].patches.get(at).copied()
-        }
-        Some((ScreenKind::Checklist { .. } | ScreenKind::Journal | ScreenKind::Rollout, _)) => {
-            return vec![];
-        }
-    };
-    match patch {
-        Some(patch) => {
-            model.push(ScreenKind::Checklist { patch });
-            vec![Effect::Redraw]
-        }
-        None => {
-            model.message = Some(Message {
-                text: "Select a patch first: the checklist belongs to a patch.".to_string(),
-                error: false,
-            });
-            vec![Effect::Redraw]
-        }
-    }
-}
-
-fn back(model: &mut Model) -> Vec<Effect> {
-    if model.stack.pop().is_some() {
-        return vec![Effect::Redraw];
-    }
-    if !model.filter().value().is_empty() {
-        clear_filter(model);
-        return vec![Effect::Redraw];
-    }
-    vec![]
-}
-
-fn clear_filter(model: &mut Model) {
-    match model.pane {
-        Pane::Queue => {
-            model.queue.filter.reset();
-            model.refresh_queue();
-        }
-        Pane::Assets => {
-            model.assets.filter.reset();
-            model.refresh_assets();
-        }
-    }
-}
-
-fn edit_filter(model: &mut Model, request: InputRequest) -> Vec<Effect> {
-    if !model.editing_filter {
-        return vec![];
-    }
-    let changed = match model.pane {
-        Pane::Queue => model.queue.filter.handle(request),
-        Pane::Assets => model.assets.filter.handle(request),
-    };
-    match changed {
-        Some(state) if state.value => {
-            match model.pane {
-                Pane::Queue => model.refresh_queue(),
-                Pane::Assets => model.refresh_assets(),
-            }
-            vec![Effect::Redraw]
-        }
-        Some(state) if state.cursor => vec![Effect::Redraw],
-        _ => vec![],
-    }
 }

@@ -75,15 +75,11 @@ pub fn check_window(site: &Site, plan: &Plan, now: DateTime<Utc>) -> Result<()> 
             .filter(|w| w.environments.contains(&environment))
             .cloned()
             .collect();
-        let name = match environment {
-            Environment::Staging => "staging",
-            Environment::Production => "production",
-        };
         match window_status(&windows, now) {
             WindowStatus::NoWindows | WindowStatus::Open { .. } => {}
             WindowStatus::Closed { next, opens_in } => {
                 return Err(Refused::OutsideWindow {
-                    environment: name,
+                    environment: environment.as_str(),
                     detail: format!("{next} opens in {}", short_duration(opens_in)),
                 }
                 .into());

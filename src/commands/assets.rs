@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use secureupdate::app::fleet::{due_cell, environment_word, exposure_word};
+use secureupdate::app::fleet::{due_cell, environment_word};
 use secureupdate::core::asset::{Criticality, Environment, Exposure};
 use secureupdate::core::reasons::finding_reasons;
 use secureupdate::core::risk::{RankedAsset, rank_assets, rank_patches};
@@ -129,7 +129,7 @@ pub fn run(assessment: &Assessment, json: bool, why: bool, out: &mut impl Write)
                 cell(&asset.name, 16),
                 cell(environment_word(asset.environment), 7),
                 cell(asset.criticality.as_str(), 7),
-                cell(exposure_word(asset.exposure), 8),
+                cell(asset.exposure.as_str(), 8),
                 cell(&asset.os.to_string(), 12),
                 cell(&r.patches.len().to_string(), 4),
                 cell(class, 5),

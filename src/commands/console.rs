@@ -34,7 +34,7 @@ pub fn fleet(assessment: &Assessment, operator: Option<String>) -> Fleet {
         .map(|r| {
             let patch = r.patch;
             let worst = &r.worst;
-            let worst_cve = assessment.findings[worst.finding].cve.clone();
+            let worst_cve = &assessment.findings[worst.finding].cve;
             let mut assets: Vec<usize> = patch
                 .assets
                 .iter()
@@ -51,13 +51,11 @@ pub fn fleet(assessment: &Assessment, operator: Option<String>) -> Fleet {
                 first_seen: worst.first_seen,
                 due: worst.due,
                 overdue: worst.overdue,
-                forensic_triage: worst.forensic_triage,
                 kev: worst.kev.is_some(),
                 ransomware: worst.ransomware(),
                 epss: worst.epss.map(|e| e.score),
                 cvss: worst.cvss.map(|c| c.environmental),
-                reasons: patch_reasons(r, &worst_cve, today),
-                worst_cve,
+                reasons: patch_reasons(r, worst_cve, today),
                 packages: patch
                     .packages
                     .iter()
@@ -154,8 +152,6 @@ fn cve_row(assessment: &Assessment, cve: &str) -> CveRow {
         kev: kev.is_some(),
         ransomware: kev.is_some_and(|k| k.ransomware),
         epss: epss.map(|e| e.score),
-        epss_percentile: epss.map(|e| e.percentile),
         cvss: cvss.map(|c| c.base),
-        cvss_vector: cvss.map(|c| c.vector.clone()),
     }
 }

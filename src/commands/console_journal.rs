@@ -35,12 +35,14 @@ impl JournalSource for SiteJournal {
             let mut recent: Vec<JournalRow> = journal
                 .rows_from(first)?
                 .into_iter()
-                .map(|row| JournalRow {
-                    seq: u64::try_from(row.seq).unwrap_or(0),
-                    ts: row.ts,
-                    operator: row.operator,
-                    kind: row.kind,
-                    subject: row.subject,
+                .map(|row| {
+                    JournalRow::from_stored(
+                        u64::try_from(row.seq).unwrap_or(0),
+                        &row.ts,
+                        &row.operator,
+                        &row.kind,
+                        &row.subject,
+                    )
                 })
                 .collect();
             recent.reverse();

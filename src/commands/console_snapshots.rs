@@ -215,16 +215,19 @@ fn journal_loaded(model: &mut Model) {
     ];
     let recent = (1..=30u64)
         .rev()
-        .map(|seq| JournalRow {
-            seq,
-            ts: format!("2026-11-20T{:02}:{:02}:00.000Z", 2 + seq / 60, seq % 60),
-            operator: if seq % 7 == 0 { "bob" } else { "alice" }.to_string(),
-            kind: kinds[(seq % 5) as usize].to_string(),
-            subject: if seq == 29 {
+        .map(|seq| {
+            let subject = if seq == 29 {
                 "web-01 \u{1b}[2J cleared?".to_string()
             } else {
                 format!("plan 9f86d081 host web-{:02}", seq % 4)
-            },
+            };
+            JournalRow::from_stored(
+                seq,
+                &format!("2026-11-20T{:02}:{:02}:00.000Z", 2 + seq / 60, seq % 60),
+                if seq % 7 == 0 { "bob" } else { "alice" },
+                kinds[(seq % 5) as usize],
+                &subject,
+            )
         })
         .collect();
     update(
@@ -259,4 +262,50 @@ fn journal_not_started() {
     snapshot_view_with("journal_empty", &[Command::Journal], |model| {
         update(model, Action::JournalLoaded(Ok(None)));
     });
+}
+
+#[test]
+fn escape_sequences_and_bidi_in_a_journal_note_show_inert() {
+    use secureupdate::app::journal::{JournalRow, JournalSnapshot};
+    use secureupdate::core::journal::{ChainHash, Head, JournalId};
+    use secureupdate::core::sanitize::is_bidi_or_separator;
+    let note = "web-01 \u{1b}[2J\u{9b}31m \u{202e}exe.txt\u{202c} ok";
+    let mut model = demo_model(120, 40);
+    update(
+        &mut model,
+        Action::JournalLoaded(Ok(Some(JournalSnapshot {
+            id: JournalId([0x8d; 16]),
+            head: Head {
+                size: 1,
+                hash: ChainHash([0xb2; 32]),
+            },
+            recent: vec![JournalRow::from_stored(
+                1,
+                "2026-11-20T02:00:00.000Z",
+                "mallory\u{7}",
+                "note",
+                note,
+            )],
+        }))),
+    );
+    update(&mut model, Action::Command(Command::Journal));
+    let terminal = screen(&model, &looks()[0].1);
+    let drawn: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|cell| cell.symbol())
+        .collect();
+    assert!(
+        !drawn
+            .chars()
+            .any(|c| c.is_control() || is_bidi_or_separator(c)),
+        "{drawn}"
+    );
+    assert!(
+        drawn.contains("web-01 ␛[2J<U+009B>31m <U+202E>exe.txt<U+202C> ok"),
+        "{drawn}"
+    );
+    assert!(drawn.contains("mallory␇"), "{drawn}");
 }

@@ -17,6 +17,15 @@ pub enum Environment {
     Production,
 }
 
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Staging => "staging",
+            Environment::Production => "production",
+        }
+    }
+}
+
 /// Business criticality; the order is from least to most critical.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +57,14 @@ pub enum Exposure {
 }
 
 impl Exposure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exposure::Internet => "internet",
+            Exposure::Internal => "internal",
+            Exposure::Isolated => "isolated",
+        }
+    }
+
     pub fn is_internet_facing(self) -> bool {
         self == Exposure::Internet
     }
@@ -196,4 +213,29 @@ pub struct Asset {
     /// When the package list was collected; findings are first seen no earlier than this.
     pub last_scan: Option<DateTime<Utc>>,
     pub packages: Vec<InstalledPackage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words the CLI and the console print are the ones site files use.
+    #[test]
+    fn as_str_is_the_site_file_word() {
+        let word = |value: serde_json::Value| value.as_str().unwrap_or_default().to_string();
+        for e in [Environment::Staging, Environment::Production] {
+            assert_eq!(word(serde_json::to_value(e).unwrap()), e.as_str());
+        }
+        for c in [
+            Criticality::Low,
+            Criticality::Medium,
+            Criticality::High,
+            Criticality::Mission,
+        ] {
+            assert_eq!(word(serde_json::to_value(c).unwrap()), c.as_str());
+        }
+        for x in [Exposure::Internet, Exposure::Internal, Exposure::Isolated] {
+            assert_eq!(word(serde_json::to_value(x).unwrap()), x.as_str());
+        }
+    }
 }

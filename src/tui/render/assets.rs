@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell, Row};
 
 use super::queue::{WIDE, draw_empty, draw_table, table, visible_rows};
 use crate::app::Model;
-use crate::app::fleet::{AssetRow, due_cell, environment_word, exposure_word};
+use crate::app::fleet::{AssetRow, due_cell, environment_word};
 use crate::tui::style::Look;
 
 pub fn header(look: &Look, wide: bool) -> Row<'static> {
@@ -57,7 +57,7 @@ pub fn row<'a>(model: &Model, a: &'a AssetRow, look: &Look, wide: bool, selected
         Cell::from(look.text(&a.name).into_owned()).style(name_style),
         Cell::from(environment_word(a.environment)),
         Cell::from(a.criticality.as_str()),
-        Cell::from(exposure_word(a.exposure)),
+        Cell::from(a.exposure.as_str()),
         Cell::from(a.os.as_str()),
         Cell::from(format!("{:>4}", a.patches.len())),
         Cell::from(a.last_scan.map_or("never".to_string(), |d| d.to_string())),

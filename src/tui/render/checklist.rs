@@ -1,4 +1,5 @@
 //! The checklist of a patch: the seven steps as a stepper, and the selected step's details.
+//! `update` builds the steps; this draws them.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::block;
 use crate::app::Model;
-use crate::app::checklist::{STEP_COUNT, StepState, checklist};
+use crate::app::checklist::{STEP_COUNT, StepState};
 use crate::app::model::Screen;
 use crate::tui::style::Look;
 
@@ -21,8 +22,9 @@ pub fn steps(
 ) {
     let s = &look.styles;
     let p = &model.fleet.patches[patch];
-    let run = model.rollout.as_ref().filter(|r| r.patch == patch);
-    let steps = checklist(&model.fleet, p, run);
+    let Some(steps) = model.checklist_of(patch) else {
+        return;
+    };
     let stepper_height = u16::try_from(STEP_COUNT).unwrap_or(7) + 2;
     let [top, bottom] =
         Layout::vertical([Constraint::Length(stepper_height), Constraint::Fill(1)]).areas(area);

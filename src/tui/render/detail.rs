@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Row, Wrap};
 use super::queue::{WIDE, draw_table, table, visible_rows};
 use super::{assets, block, queue};
 use crate::app::Model;
-use crate::app::fleet::{due_cell, environment_word, exposure_word, kev_mark};
+use crate::app::fleet::{due_cell, environment_word, kev_mark};
 use crate::app::keymap::Command;
 use crate::app::model::{Screen, detail_split};
 use crate::core::reasons::due_phrase;
@@ -170,7 +170,7 @@ pub fn asset(
                 a.os,
                 environment_word(a.environment),
                 a.criticality.as_str(),
-                exposure_word(a.exposure)
+                a.exposure.as_str()
             ))
             .into_owned(),
         ),

@@ -1,5 +1,6 @@
 //! The journal view: the newest entries first (seq, time, operator, kind, subject), with the
-//! head to copy into a change ticket in the title. Entry text is hostile: it is cleaned here.
+//! head to copy into a change ticket in the title. Entry text was sanitized as it was loaded;
+//! it is drawn as it is.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -12,11 +13,7 @@ use crate::app::Model;
 use crate::app::journal::{JournalRow, JournalView};
 use crate::app::model::{Screen, screen_page};
 use crate::core::journal::entry::is_canonical_timestamp;
-use crate::core::sanitize::sanitize_line;
 use crate::tui::style::Look;
-
-/// Longest text kept from a stored field; the table cuts it further to its column.
-const MAX_FIELD: usize = 200;
 
 pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look: &Look) {
     let s = &look.styles;
@@ -38,10 +35,7 @@ pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look:
         ),
         JournalView::Failed(message) => (
             " Journal ".to_string(),
-            format!(
-                "The journal could not be read: {}",
-                sanitize_line(message, MAX_FIELD)
-            ),
+            format!("The journal could not be read: {message}"),
         ),
     };
     let title = Line::from(title);
@@ -83,17 +77,18 @@ pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look:
 
 fn row<'a>(entry: &JournalRow, look: &Look, selected: bool) -> Row<'a> {
     let s = &look.styles;
-    let clean = |text: &str| look.text(&sanitize_line(text, MAX_FIELD)).into_owned();
-    let time = if is_canonical_timestamp(&entry.ts) {
-        format!("{} {}", &entry.ts[..10], &entry.ts[11..16])
+    let text = |text: &str| look.text(text).into_owned();
+    let ts = entry.ts();
+    let time = if is_canonical_timestamp(ts) {
+        format!("{} {}", &ts[..10], &ts[11..16])
     } else {
-        clean(&entry.ts)
+        text(ts)
     };
     Row::new([
-        Cell::from(entry.seq.to_string()).style(if selected { s.selected } else { s.text }),
+        Cell::from(entry.seq().to_string()).style(if selected { s.selected } else { s.text }),
         Cell::from(time),
-        Cell::from(clean(&entry.operator)),
-        Cell::from(clean(&entry.kind)),
-        Cell::from(clean(&entry.subject)).style(if selected { s.selected } else { s.text }),
+        Cell::from(text(entry.operator())),
+        Cell::from(text(entry.kind())),
+        Cell::from(text(entry.subject())).style(if selected { s.selected } else { s.text }),
     ])
 }
