@@ -206,7 +206,7 @@ where
         .map_err(|e| format!("could not start the rollout's thread: {e}"))
 }
 
-fn outcome_words(outcome: RunOutcome) -> String {
+pub(super) fn outcome_words(outcome: RunOutcome) -> String {
     match outcome {
         RunOutcome::Done => "every wave finished.".to_string(),
         RunOutcome::Halted { wave } => format!("wave {wave} failed past its threshold."),
