@@ -1,8 +1,10 @@
 //! The rollout view in snapshots, fed by the real engine on the simulated demo fleet (the
 //! `canary-fails` scenario, one host at a time so the events come in a fixed order): at the
 //! health gate after staging, and after the canary failed and the run halted. Also: a line
-//! with escape sequences, as an executor hands it on, reaches the screen as placeholders.
+//! with escape sequences, as an executor hands it on, reaches the screen as placeholders; a
+//! question lists its answers with the keys of the operator's keymap.
 
+use secureupdate::app::keymap::Keymap;
 use secureupdate::app::{Action, update};
 use secureupdate::core::rollout::StepKind;
 use secureupdate::core::sanitize::sanitize_line;
@@ -91,4 +93,33 @@ fn escape_sequences_from_a_host_show_as_placeholders() {
             );
         }
     }
+}
+
+#[test]
+fn a_question_shows_its_answers_with_the_operators_own_keys() {
+    let run = SimRun::of("canary-fails", Answering(trainee));
+    let mut at_gate = run.at_question(|q| matches!(q, Question::ProceedAfterWave { wave: 1, .. }));
+    at_gate.keymap = Keymap::with_overrides("keys.toml", "[keys]\nproceed = [\"Y\"]\n").unwrap();
+    let text = screen(&at_gate, &looks()[0].1).backend().to_string();
+    assert!(
+        text.contains("Wave 1: 5 ok, 0 failed. Start wave 2?"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" Y proceed  p pause  x skip  a abort  b roll back "),
+        "{text}"
+    );
+    assert!(!text.contains("y proceed"), "{text}");
+
+    let mut asked = run.at_question(|q| matches!(q, Question::RollBack { .. }));
+    asked.keymap = Keymap::with_overrides("keys.toml", "[keys]\nskip = [\"L\"]\n").unwrap();
+    let text = screen(&asked, &looks()[0].1).backend().to_string();
+    assert!(
+        text.contains("print-01: apply failed. Roll it back?"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" b roll back  L leave it  p pause  a abort "),
+        "{text}"
+    );
 }

@@ -1,5 +1,6 @@
 //! The rollout view: waves with text gauges, the host table, the log pane (all hosts or the
-//! followed one, each line prefixed with its host) and the run line with the waiting question.
+//! followed one, each line prefixed with its host) and the run line with the waiting question
+//! (its answer keys are in the key hints).
 //! Host lines were sanitized at ingest; they are drawn as they are, only cut to the pane.
 
 use ratatui::Frame;
@@ -163,15 +164,11 @@ fn run_line(frame: &mut Frame, area: Rect, run: &RolloutView, look: &Look) {
             }),
             _,
         ) => (
-            format!(
-                " Wave {wave}: {succeeded} ok, {failed} failed. Start wave {next_wave}? y proceed  p pause  x skip  a abort  b roll back"
-            ),
+            format!(" Wave {wave}: {succeeded} ok, {failed} failed. Start wave {next_wave}?"),
             s.warn,
         ),
         (Some(Question::RollBack { host, failed_step }), _) => (
-            format!(
-                " {host}: {failed_step} failed. Roll it back? y/b roll back  x leave it  p pause  a abort"
-            ),
+            format!(" {host}: {failed_step} failed. Roll it back?"),
             s.error,
         ),
         (None, _) if run.active => (
