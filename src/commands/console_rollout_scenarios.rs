@@ -114,6 +114,10 @@ fn a_failed_verify_is_rolled_back_and_halts_its_wave() {
         text.contains("wiki-01: verify failed. Roll it back?"),
         "{text}"
     );
+    assert!(
+        text.contains("wiki-01            3 FAILED at verify"),
+        "{text}"
+    );
     assert_eq!(
         state_of(&asked, "wiki-01"),
         HostState::Failed(StepKind::Verify)
@@ -155,7 +159,10 @@ fn a_host_that_drops_is_shown_unreachable_and_halts_its_wave() {
 
     let halted = run.ended(17 - 5 + dropped);
     let text = snapshots("rollout_host_drops_halted", &halted);
-    assert!(text.contains("web-fra-02         5 UNREACHABLE"), "{text}");
+    assert!(
+        text.contains("web-fra-02         5 UNREACHABLE at apply"),
+        "the whole state at 80 columns: {text}"
+    );
     assert!(text.contains("Run HALTED in wave 5"), "{text}");
     assert_eq!(
         state_of(&halted, "web-fra-02"),

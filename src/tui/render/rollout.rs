@@ -18,6 +18,8 @@ use crate::engine::{Question, RunOutcome};
 use crate::tui::style::Look;
 
 const GAUGE_WIDTH: usize = 10;
+/// Borders, pointer, an 18-character name, the wave and 20 characters of state.
+const HOST_PANE_MIN: u16 = 45;
 
 pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look: &Look) {
     let Some(run) = &model.rollout else {
@@ -30,7 +32,9 @@ pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look:
         Constraint::Length(line_rows),
     ])
     .areas(area);
-    let host_width = (area.width / 2).clamp(40, 50);
+    // On narrow terminals the host table takes a little more than half, so that a state such
+    // as "UNREACHABLE at apply" fits beside an 18-character host name; the log is a tail anyway.
+    let host_width = (area.width / 2 + area.width / 16).clamp(HOST_PANE_MIN, 50);
     let [hosts, log] =
         Layout::horizontal([Constraint::Length(host_width), Constraint::Fill(1)]).areas(middle);
     wave_block(frame, waves, run, look);
