@@ -40,6 +40,25 @@ fn copy_advisory(site: &Path) {
     fs::copy(from, dir.join(format!("{ADVISORY}.json"))).unwrap();
 }
 
+/// Waits for `text`, failing at once (with the screen) if the run went off course instead.
+fn wait_for_on_course(tmux: &Tmux, text: &str) -> String {
+    let off_course = [
+        "Roll it back?",
+        "Run HALTED",
+        "Run STOPPED",
+        "Stopped:",
+        "error:",
+    ];
+    let screen = tmux.wait_for(&format!("{text:?}"), |s| {
+        s.contains(text) || off_course.iter().any(|o| s.contains(o))
+    });
+    assert!(
+        screen.contains(text),
+        "expected {text:?}; the screen:\n{screen}"
+    );
+    screen
+}
+
 /// Waits until no process mentions a control directory the console made in `parent` (its
 /// ssh masters have exited).
 fn wait_for_no_master_in(parent: &Path) {
@@ -94,13 +113,13 @@ fn the_console_patches_real_hosts_over_ssh_each_step_once() {
     tmux.keys(&["Enter"]);
     for wave in &waves[1..] {
         // Every wave after staging is production: proceeding asks for the patch id.
-        tmux.wait_for_text(&format!("Start wave {}?", wave.number));
+        wait_for_on_course(&tmux, &format!("Start wave {}?", wave.number));
         tmux.type_text("y");
         tmux.wait_for_text(&format!("Type {PATCH_ID} to confirm"));
         tmux.type_text(PATCH_ID);
         tmux.keys(&["Enter"]);
     }
-    let screen = tmux.wait_for_text("Run DONE");
+    let screen = wait_for_on_course(&tmux, "Run DONE");
     for wave in &waves {
         for host in &wave.hosts {
             let row = format!("{:<18} {} done", host.name, wave.number);
