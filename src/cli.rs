@@ -140,7 +140,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
         /// How the simulated fleet behaves in rollouts: a scenario of the training site
-        /// (all-good, canary-fails, hash-mismatch, host-drops, slow-verify). Default: all-good.
+        /// (all-good, canary-fails, hash-mismatch, host-drops, slow-verify, verify-fails).
+        /// Default: all-good.
         #[arg(long, value_name = "NAME")]
         scenario: Option<String>,
     },

@@ -6,8 +6,6 @@ mod rollout_support;
 mod ssh_rollout_support;
 mod ssh_support;
 
-use std::fs;
-
 use rollout_support::verify_site_journal;
 use ssh_rollout_support::{HOSTS, PATCH_ID, SshRollout};
 
@@ -17,13 +15,7 @@ fn apply_over_ssh_patches_every_host_once_and_journals_it() {
         return;
     };
     let site = rollout.site_dir();
-    let site_toml = fs::read_to_string(site.join("site.toml")).unwrap();
-    let ssh = format!(
-        "[ssh]\nknown_hosts = \"{}\"\nidentity = \"{}\"\n",
-        rollout.fleet.known_hosts().display(),
-        rollout.fleet.client_key().display()
-    );
-    fs::write(site.join("site.toml"), site_toml.replace("[ssh]\n", &ssh)).unwrap();
+    rollout.use_fleet_ssh();
 
     let output = assert_cmd::Command::cargo_bin("secureupdate")
         .unwrap()

@@ -46,7 +46,8 @@ fn the_demo_scenarios_load_against_the_demo_inventory() {
             "canary-fails",
             "hash-mismatch",
             "host-drops",
-            "slow-verify"
+            "slow-verify",
+            "verify-fails"
         ]
     );
     let canary = load_scenario(&dir.join("canary-fails.toml"), &hosts).unwrap();

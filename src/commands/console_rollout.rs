@@ -1,7 +1,7 @@
 //! Rollouts started from the console: the same checks as `apply` (deployer role, drift,
 //! approvals, maintenance window), then the engine on its own thread with a tokio runtime,
-//! its events and questions carried to the console by `adapters::console_bridge`. The
-//! simulated fleet only for now; the engine is generic over the executor.
+//! its events and questions carried to the console by `adapters::console_bridge`. It runs on
+//! the site's real hosts over ssh, or on the demo's simulated fleet in training.
 //!
 //! Training (the demo's throwaway copy only): a missing approval is signed with the training
 //! approver's key and a closed maintenance window is noted in the journal instead of refused,
@@ -206,7 +206,7 @@ where
         .map_err(|e| format!("could not start the rollout's thread: {e}"))
 }
 
-fn outcome_words(outcome: RunOutcome) -> String {
+pub(super) fn outcome_words(outcome: RunOutcome) -> String {
     match outcome {
         RunOutcome::Done => "every wave finished.".to_string(),
         RunOutcome::Halted { wave } => format!("wave {wave} failed past its threshold."),

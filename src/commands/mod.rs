@@ -10,6 +10,10 @@ mod console;
 mod console_journal;
 mod console_rollout;
 #[cfg(test)]
+mod console_rollout_scenarios;
+#[cfg(test)]
+mod console_rollout_sim;
+#[cfg(test)]
 mod console_rollout_snapshots;
 #[cfg(test)]
 mod console_snapshots;

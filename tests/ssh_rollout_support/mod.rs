@@ -1,6 +1,6 @@
 //! Rollouts on the real sshd fleet: a site whose inventory is the fleet (one staging host, seven
-//! production hosts, each with its own marker directory), a patch whose steps act on the host's
-//! own state directory, and readers for what the steps left there.
+//! production hosts unless a test asks for fewer, each with its own marker directory), a patch
+//! whose steps act on the host's own state directory, and readers for what the steps left there.
 //!
 //! The hosts share this machine's filesystem, so every step finds its host's state through the
 //! `HOME` sshd sets for that host: `S=${HOME%/home}/state`. Each step appends its name to
@@ -104,25 +104,44 @@ impl SshRollout {
     /// Starts the fleet (or skips, see [`SshdFleet::start_or_skip`]) and writes each host's
     /// original files.
     pub fn start(concurrency: u32) -> Option<SshRollout> {
-        let fleet = SshdFleet::start_or_skip(HOSTS)?;
+        SshRollout::start_with(HOSTS, concurrency, "")
+    }
+
+    /// As [`start`](Self::start) with `hosts` hosts (at least 2), `asset_tables` appended to
+    /// every asset (such as its `[asset.packages]`).
+    pub fn start_with(hosts: usize, concurrency: u32, asset_tables: &str) -> Option<SshRollout> {
+        let fleet = SshdFleet::start_or_skip(hosts)?;
         let mut inventory = String::new();
-        for i in 0..HOSTS {
+        for i in 0..hosts {
             let target = fleet.target(i);
             let environment = if i == 0 { "staging" } else { "production" };
             inventory.push_str(&format!(
                 "[[asset]]\nname = \"{}\"\naddress = \"{}\"\nport = {}\nuser = \"{}\"\n\
                  os = \"debian-12\"\nenvironment = \"{environment}\"\ncriticality = \"medium\"\n\
-                 groups = [\"app\"]\nmarker_dir = \"{}\"\n\n",
+                 groups = [\"app\"]\nmarker_dir = \"{}\"\n{asset_tables}\n",
                 target.name, target.address, target.port, target.user, target.marker_dir
             ));
         }
         let site = site_with(&inventory, &policy(concurrency), &patch_toml());
         let rollout = SshRollout { fleet, site };
-        for i in 0..HOSTS {
+        for i in 0..hosts {
             fs::write(rollout.state(i).join("app.conf"), original_conf(i)).unwrap();
             fs::write(rollout.state(i).join("version"), "1\n").unwrap();
         }
         Some(rollout)
+    }
+
+    /// Points the site's `[ssh]` at the fleet: its known_hosts and client key, as an operator
+    /// would configure a site for these hosts.
+    pub fn use_fleet_ssh(&self) {
+        let path = self.site_dir().join("site.toml");
+        let site_toml = fs::read_to_string(&path).unwrap();
+        let ssh = format!(
+            "[ssh]\nknown_hosts = \"{}\"\nidentity = \"{}\"\n",
+            self.fleet.known_hosts().display(),
+            self.fleet.client_key().display()
+        );
+        fs::write(&path, site_toml.replace("[ssh]\n", &ssh)).unwrap();
     }
 
     pub fn site_dir(&self) -> &Path {

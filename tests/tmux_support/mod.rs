@@ -16,6 +16,25 @@ pub struct Tmux {
     socket_dir: TempDir,
 }
 
+/// Whether tmux runs on this machine; if not, prints why the test is skipped. Under CI (`CI`
+/// set) tmux must run, so a failure there is a test failure.
+pub fn tmux_runs_or_skip() -> bool {
+    let reason = match Command::new("tmux").arg("-V").output() {
+        Ok(output) if output.status.success() => return true,
+        Ok(output) => format!(
+            "tmux -V failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
+        Err(e) => format!("cannot run tmux: {e}"),
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux must run under CI: {reason}"
+    );
+    eprintln!("SKIPPED: tmux cannot run on this machine: {reason}");
+    false
+}
+
 impl Tmux {
     pub fn command(&self) -> Command {
         let mut command = Command::new("tmux");

@@ -12,6 +12,7 @@ use crate::app::journal::JournalView;
 use crate::app::keymap::{Command, KeyCode};
 use crate::app::maintenance::{WindowStatus, short_duration, window_status};
 use crate::app::model::{Pane, RolloutAccess, ScreenKind};
+use crate::engine::Question;
 use crate::tui::style::Look;
 
 use super::feed_status::{feed_parts, override_banner};
@@ -146,7 +147,8 @@ pub fn fit(text: &str, width: usize, look: &Look) -> String {
     format!("{kept}{marker}")
 }
 
-/// The keys that matter on this screen, from the keymap; or the message, if there is one.
+/// The keys that matter on this screen (the answers, while the engine waits on a question),
+/// from the keymap; or the message, if there is one.
 pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
     let s = &look.styles;
     if let Some(message) = &model.message {
@@ -164,8 +166,27 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         frame.render_widget(Paragraph::new(text).style(s.hint), area);
         return;
     }
-    let commands: &[(Command, &str)] = match model.top().map(|screen| screen.kind) {
-        None => &[
+    let question = model.rollout.as_ref().and_then(|r| r.question.as_ref());
+    let commands: &[(Command, &str)] = match (model.top().map(|screen| screen.kind), question) {
+        // The engine waits: the answers come first, with the keys this keymap gives them.
+        (Some(ScreenKind::Rollout), Some(Question::ProceedAfterWave { .. })) => &[
+            (Command::Proceed, "proceed"),
+            (Command::Pause, "pause"),
+            (Command::Skip, "skip"),
+            (Command::Abort, "abort"),
+            (Command::RollBack, "roll back"),
+            (Command::Help, "help"),
+            (Command::Back, "back"),
+        ],
+        (Some(ScreenKind::Rollout), Some(Question::RollBack { .. })) => &[
+            (Command::RollBack, "roll back"),
+            (Command::Skip, "leave it"),
+            (Command::Pause, "pause"),
+            (Command::Abort, "abort"),
+            (Command::Help, "help"),
+            (Command::Back, "back"),
+        ],
+        (None, _) => &[
             (Command::Help, "help"),
             (Command::Open, "open"),
             (Command::Checklist, "checklist"),
@@ -174,7 +195,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Sort, "sort"),
             (Command::Quit, "quit"),
         ],
-        Some(ScreenKind::Journal) => &[
+        (Some(ScreenKind::Journal), _) => &[
             (Command::Help, "help"),
             (Command::Down, "older"),
             (Command::Up, "newer"),
@@ -182,7 +203,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],
-        Some(ScreenKind::Rollout) => &[
+        (Some(ScreenKind::Rollout), _) => &[
             (Command::Help, "help"),
             (Command::Follow, "follow"),
             (Command::RollBack, "roll back host"),
@@ -191,7 +212,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],
-        Some(ScreenKind::Checklist { .. }) => &[
+        (Some(ScreenKind::Checklist { .. }), _) => &[
             (Command::Help, "help"),
             (Command::Run, "run"),
             (Command::Down, "next step"),
@@ -199,7 +220,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],
-        Some(_) => &[
+        (Some(_), _) => &[
             (Command::Help, "help"),
             (Command::Open, "open"),
             (Command::Checklist, "checklist"),

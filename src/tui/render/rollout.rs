@@ -1,5 +1,6 @@
 //! The rollout view: waves with text gauges, the host table, the log pane (all hosts or the
-//! followed one, each line prefixed with its host) and the run line with the waiting question.
+//! followed one, each line prefixed with its host) and the run line with the waiting question
+//! (its answer keys are in the key hints).
 //! Host lines were sanitized at ingest; they are drawn as they are, only cut to the pane.
 
 use ratatui::Frame;
@@ -17,6 +18,8 @@ use crate::engine::{Question, RunOutcome};
 use crate::tui::style::Look;
 
 const GAUGE_WIDTH: usize = 10;
+/// Borders, pointer, an 18-character name, the wave and 20 characters of state.
+const HOST_PANE_MIN: u16 = 45;
 
 pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look: &Look) {
     let Some(run) = &model.rollout else {
@@ -29,7 +32,9 @@ pub fn view(frame: &mut Frame, area: Rect, model: &Model, screen: &Screen, look:
         Constraint::Length(line_rows),
     ])
     .areas(area);
-    let host_width = (area.width / 2).clamp(40, 50);
+    // On narrow terminals the host table takes a little more than half, so that a state such
+    // as "UNREACHABLE at apply" fits beside an 18-character host name; the log is a tail anyway.
+    let host_width = (area.width / 2 + area.width / 16).clamp(HOST_PANE_MIN, 50);
     let [hosts, log] =
         Layout::horizontal([Constraint::Length(host_width), Constraint::Fill(1)]).areas(middle);
     wave_block(frame, waves, run, look);
@@ -163,15 +168,11 @@ fn run_line(frame: &mut Frame, area: Rect, run: &RolloutView, look: &Look) {
             }),
             _,
         ) => (
-            format!(
-                " Wave {wave}: {succeeded} ok, {failed} failed. Start wave {next_wave}? y proceed  p pause  x skip  a abort  b roll back"
-            ),
+            format!(" Wave {wave}: {succeeded} ok, {failed} failed. Start wave {next_wave}?"),
             s.warn,
         ),
         (Some(Question::RollBack { host, failed_step }), _) => (
-            format!(
-                " {host}: {failed_step} failed. Roll it back? y/b roll back  x leave it  p pause  a abort"
-            ),
+            format!(" {host}: {failed_step} failed. Roll it back?"),
             s.error,
         ),
         (None, _) if run.active => (
