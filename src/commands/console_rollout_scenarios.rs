@@ -103,6 +103,22 @@ fn everything_succeeds_every_host_shows_done() {
 }
 
 #[test]
+fn rollbacks_are_offered_only_once_the_run_has_ended() {
+    let run = SimRun::of("all-good", Answering(careful));
+    let hints = |model: &Model| {
+        let text = screen(&sized(model, 80, 24), &looks()[0].1)
+            .backend()
+            .to_string();
+        text.lines().nth(23).unwrap_or_default().to_string()
+    };
+    let midway = hints(&run.midway(run.events.len() / 2));
+    assert!(midway.contains("f follow"), "{midway}");
+    assert!(!midway.contains("roll back"), "{midway}");
+    let ended = hints(&run.ended(0));
+    assert!(ended.contains("b roll back host"), "{ended}");
+}
+
+#[test]
 fn a_failed_verify_is_rolled_back_and_halts_its_wave() {
     let run = SimRun::of("verify-fails", Answering(careful));
     assert_eq!(run.outcome, RunOutcome::Halted { wave: 3 });

@@ -155,6 +155,19 @@ impl SimRun {
         model
     }
 
+    /// The console while the run goes on: the first `count` events arrived, no question waits.
+    pub fn midway(&self, count: usize) -> Model {
+        let mut model = self.started.clone();
+        update(
+            &mut model,
+            Action::Engine {
+                events: self.events[..count.min(self.events.len())].to_vec(),
+                dropped: 0,
+            },
+        );
+        model
+    }
+
     /// The console after the run ended, its cursor on host `cursor` (0 = the first).
     pub fn ended(&self, cursor: usize) -> Model {
         let mut model = self.started.clone();

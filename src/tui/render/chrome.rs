@@ -167,6 +167,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         return;
     }
     let question = model.rollout.as_ref().and_then(|r| r.question.as_ref());
+    let busy = model.rollout.as_ref().is_some_and(|r| r.active);
     let commands: &[(Command, &str)] = match (model.top().map(|screen| screen.kind), question) {
         // The engine waits: the answers come first, with the keys this keymap gives them.
         (Some(ScreenKind::Rollout), Some(Question::ProceedAfterWave { .. })) => &[
@@ -200,6 +201,14 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
             (Command::Down, "older"),
             (Command::Up, "newer"),
             (Command::PageDown, "page"),
+            (Command::Back, "back"),
+            (Command::Quit, "quit"),
+        ],
+        // Rollbacks are refused while the run or a rollback goes on: not offered.
+        (Some(ScreenKind::Rollout), None) if busy => &[
+            (Command::Help, "help"),
+            (Command::Follow, "follow"),
+            (Command::Down, "next host"),
             (Command::Back, "back"),
             (Command::Quit, "quit"),
         ],

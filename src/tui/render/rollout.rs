@@ -122,7 +122,7 @@ fn host_block(frame: &mut Frame, area: Rect, run: &RolloutView, screen: &Screen,
         if host.rollback_failed {
             state.push_str(", rollback FAILED");
         }
-        let text = format!("{pointer}{:<18} {} ", host.name, host.wave);
+        let text = format!("{pointer}{:<18} {} ", fit(&host.name, 18, look), host.wave);
         let state_room = width.saturating_sub(text.chars().count());
         let line = Line::from(vec![
             Span::raw(text),
