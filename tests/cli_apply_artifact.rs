@@ -108,3 +108,42 @@ fn an_altered_artifact_stops_the_rollout_before_any_host_runs() {
             .contains("bad signature")
     );
 }
+
+#[test]
+fn the_demo_ships_a_signed_artifact_and_a_corrupted_copy_halts_staging() {
+    const UBUNTU: &str = "openssh-ubuntu";
+    let (_tmp, site) = demo_site_with_keys();
+    let plan = approved_plan(&site, UBUNTU);
+    let halted = apply_sim(
+        &site,
+        UBUNTU,
+        "bob",
+        &["--emergency", "test", "--scenario", "hash-mismatch"],
+    );
+    assert_code(&halted, 1);
+    let out = stdout(&halted);
+    assert!(
+        out.contains("Artifact artifacts/openssh-server_8.9p1-3ubuntu0.10_amd64.deb verified"),
+        "{out}"
+    );
+    assert!(
+        out.contains("web-stg-ubu-01 | == failed at upload"),
+        "{out}"
+    );
+    assert!(
+        stderr(&halted).contains("the rollout halted in wave 1"),
+        "{}",
+        stderr(&halted)
+    );
+    assert_eq!(verify_entries(&site)[0]["ok"], true);
+    let sim = site.join("sim");
+    for wave in &plan["plan"]["waves"].as_array().unwrap()[1..] {
+        for host in wave["hosts"].as_array().unwrap() {
+            let name = host["name"].as_str().unwrap();
+            let untouched = secureupdate::adapters::sim::load_host(&sim, name)
+                .map(|state| state.untouched())
+                .unwrap_or(true);
+            assert!(untouched, "{name}: production is never reached");
+        }
+    }
+}

@@ -28,6 +28,7 @@ use secureupdate::engine::{
 };
 use serde_json::json;
 
+use super::apply_artifact::admit;
 use super::apply_checks::{check_approvals, check_drift, check_window};
 use super::fleet::{ExecutorKind, Fleet, engine_settings, rollout_journal};
 use super::rollout_plan::current_plan;
@@ -97,17 +98,31 @@ impl<'a> SiteWork<'a> {
         Fleet::open(site, kind, scenario).map_err(|e| format!("{e:#}"))
     }
 
+    /// The engine for a run (`shipping`: the plan and its hash, whose artifact, if any, is
+    /// verified into the store first, as `apply` does) or for a rollback (`None`).
     fn engine(
         &self,
         executor: Arc<Fleet>,
         signer: OperatorSigner,
         actions: SyncSender<Action>,
+        shipping: Option<(&Plan, &str)>,
     ) -> Result<(Engine<Fleet>, Feed), String> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
-        let journal = rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
-        let settings = engine_settings(site, signer.operator(), None);
+        let mut journal =
+            rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
+        let artifact_local = match shipping {
+            Some((plan, hash)) => match &plan.patch.artifact {
+                Some(artifact) => Some(
+                    admit(site, hash, artifact, &mut journal, &mut std::io::sink())
+                        .map_err(|e| format!("{e:#}"))?,
+                ),
+                None => None,
+            },
+            None => None,
+        };
+        let settings = engine_settings(site, signer.operator(), artifact_local);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
         let decider = Arc::new(ConsoleDecider::new(questions, self.answers.clone()));
@@ -227,7 +242,8 @@ impl Work for SiteWork<'_> {
         self.check(&plan, &hash, &signer)
             .map_err(|e| format!("{e:#}"))?;
         let fleet = Arc::new(self.fleet()?);
-        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions.clone())?;
+        let (engine, feed_to) =
+            self.engine(fleet.clone(), signer, actions.clone(), Some((&plan, &hash)))?;
         actions
             .try_send(Action::RolloutStarted {
                 patch,
@@ -260,7 +276,7 @@ impl Work for SiteWork<'_> {
             .clone()
             .ok_or_else(|| "no run started in this console".to_string())?;
         let fleet = Arc::new(self.fleet()?);
-        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions)?;
+        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions, None)?;
         spawn(feed_to, async move {
             let report = engine.roll_back(plan, scope).await;
             fleet.close().await;
