@@ -37,7 +37,9 @@ impl Host {
     }
 
     fn with_flock(&self) -> bool {
-        !self.path.starts_with(&self.dir.path().display().to_string())
+        !self
+            .path
+            .starts_with(&self.dir.path().display().to_string())
     }
 
     fn markers(&self) -> PathBuf {
@@ -121,7 +123,10 @@ fn a_step_runs_once_and_then_reports_its_marker() {
         assert_eq!(code, 0);
         assert_eq!(host.probe(), "secureupdate-probe done 4\n");
         assert_eq!(std::fs::read_to_string(host.file("done")).unwrap(), "4\n");
-        assert!(!host.file("lock").is_dir(), "the mkdir lock was not released");
+        assert!(
+            !host.file("lock").is_dir(),
+            "the mkdir lock was not released"
+        );
     }
 }
 
@@ -253,7 +258,10 @@ fn the_script_gets_the_sessions_umask_and_the_guards_files_stay_private() {
         let (out, _) = host.sh(GUARD_SCRIPT, GUARD_NAME, &["umask"], "027", b"");
         assert_eq!(out, "secureupdate-guard run\n0027\n");
         for file in ["done", "started"] {
-            let mode = std::fs::metadata(host.file(file)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(host.file(file))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o077, 0, "{file}: {mode:o}");
         }
     }
@@ -317,7 +325,10 @@ fn a_marker_being_written_under_the_lock_is_running_not_bad() {
     std::fs::write(host.file("started"), "").unwrap();
     std::fs::write(host.file("done"), "").unwrap();
     assert_eq!(host.probe(), "secureupdate-probe running\n");
-    assert_eq!(host.run("echo must-not-run").0, "secureupdate-guard locked\n");
+    assert_eq!(
+        host.run("echo must-not-run").0,
+        "secureupdate-guard locked\n"
+    );
     std::fs::write(host.file("done"), "0\n").unwrap();
     drop(held);
     assert_eq!(host.probe(), "secureupdate-probe done 0\n");

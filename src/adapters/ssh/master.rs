@@ -84,7 +84,9 @@ impl MasterLauncher {
             .arg("-l")
             .arg(&host.user);
         if let Some(identity) = &self.identity {
-            command.args(["-o", "IdentitiesOnly=yes", "-i"]).arg(identity);
+            command
+                .args(["-o", "IdentitiesOnly=yes", "-i"])
+                .arg(identity);
         }
         command.arg("--").arg(&host.address);
         // SAFETY: the closure runs in the forked child before exec and only calls setsid(2),

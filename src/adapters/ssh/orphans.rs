@@ -80,14 +80,16 @@ fn stop_masters(dir: &Path) -> usize {
     entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
-        .filter(|e| match openssh_mux_client::shutdown_mux_master(e.path()) {
-            Ok(()) => true,
-            // A master that already exited leaves its socket file refusing connections.
-            Err(error) => {
-                tracing::debug!("{}: {error}", e.path().display());
-                false
-            }
-        })
+        .filter(
+            |e| match openssh_mux_client::shutdown_mux_master(e.path()) {
+                Ok(()) => true,
+                // A master that already exited leaves its socket file refusing connections.
+                Err(error) => {
+                    tracing::debug!("{}: {error}", e.path().display());
+                    false
+                }
+            },
+        )
         .count()
 }
 

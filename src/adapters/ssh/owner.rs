@@ -59,7 +59,10 @@ impl Owner {
     }
 
     pub fn write_into(&self, dir: &Path) -> std::io::Result<()> {
-        fs::write(dir.join(OWNER_FILE), format!("{} {}\n", self.pid, self.start))
+        fs::write(
+            dir.join(OWNER_FILE),
+            format!("{} {}\n", self.pid, self.start),
+        )
     }
 
     pub fn liveness(&self) -> Liveness {
