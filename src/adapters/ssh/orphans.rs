@@ -4,9 +4,9 @@
 //! new session and exits once any still running ends), then the directory is removed.
 //!
 //! Only directories that are certainly orphans are touched: named like ours, a real directory
-//! (not a link) owned by our uid, holding an owner file that names a process `/proc` says is
-//! gone. A live owner, a missing or unreadable owner file, or a `/proc` that cannot be read
-//! leaves the directory alone.
+//! (not a link) owned by our uid, holding an owner file that names a process of our pid
+//! namespace that `/proc` says is gone. A live owner, an owner in another namespace, a missing
+//! or unreadable owner file, or a `/proc` that cannot be read leaves the directory alone.
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -124,18 +124,27 @@ mod tests {
             "su-ssh-dead",
             Some(Owner {
                 pid: exited_pid(),
-                start: me.start,
+                ..me
             }),
         );
         let reused = dir_in(
             parent.path(),
             "su-ssh-reused",
             Some(Owner {
-                pid: me.pid,
                 start: me.start + 1,
+                ..me
             }),
         );
         let live = dir_in(parent.path(), "su-ssh-live", Some(me));
+        let other_namespace = dir_in(
+            parent.path(),
+            "su-ssh-other-namespace",
+            Some(Owner {
+                pid: exited_pid(),
+                pid_namespace: me.pid_namespace + 1,
+                ..me
+            }),
+        );
         let no_owner = dir_in(parent.path(), "su-ssh-no-owner", None);
         let garbage = dir_in(parent.path(), "su-ssh-garbage", None);
         fs::write(garbage.join("owner"), "not an owner\n").unwrap();
@@ -144,7 +153,7 @@ mod tests {
             "other-dead",
             Some(Owner {
                 pid: exited_pid(),
-                start: me.start,
+                ..me
             }),
         );
         let target = dir_in(
@@ -152,7 +161,7 @@ mod tests {
             "link-target",
             Some(Owner {
                 pid: exited_pid(),
-                start: me.start,
+                ..me
             }),
         );
         std::os::unix::fs::symlink(&target, parent.path().join("su-ssh-link")).unwrap();
@@ -160,7 +169,16 @@ mod tests {
         assert_eq!(clear_orphans(&own), 2);
 
         assert!(!dead.exists() && !reused.exists());
-        for kept in [&own, &live, &no_owner, &garbage, &other_name, &target] {
+        let kept = [
+            &own,
+            &live,
+            &other_namespace,
+            &no_owner,
+            &garbage,
+            &other_name,
+            &target,
+        ];
+        for kept in kept {
             assert!(kept.is_dir(), "{} was removed", kept.display());
         }
         assert!(parent.path().join("su-ssh-link").exists());

@@ -1,5 +1,7 @@
-//! Which process a control directory belongs to: its pid and the kernel's start time for that
-//! pid (from `/proc`), so that a pid reused by a later process does not pass for the owner.
+//! Which process a control directory belongs to: its pid, the kernel's start time for that pid
+//! (from `/proc`), so that a pid reused by a later process does not pass for the owner, and its
+//! pid namespace, since a pid means nothing to a process in another one (containers sharing a
+//! `/tmp`): an owner from another namespace is never judged gone.
 
 use std::fs;
 use std::io::{ErrorKind, Read as _};
@@ -8,14 +10,16 @@ use std::path::Path;
 /// The owner file inside a control directory.
 pub const OWNER_FILE: &str = "owner";
 
-/// Longest owner file read back: two decimal numbers.
-const MAX_OWNER_BYTES: u64 = 64;
+/// Longest owner file read back: three decimal numbers.
+const MAX_OWNER_BYTES: u64 = 96;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owner {
     pub pid: u32,
     /// Field 22 of `/proc/PID/stat`: clock ticks after boot.
     pub start: u64,
+    /// The inode of `/proc/self/ns/pid`.
+    pub pid_namespace: u64,
 }
 
 /// What `/proc` says about a recorded owner.
@@ -24,7 +28,7 @@ pub enum Liveness {
     Running,
     /// No such process, a zombie, or a later process under the same pid.
     Gone,
-    /// `/proc` could not be read.
+    /// `/proc` could not be read, or the owner lives in another pid namespace.
     CannotTell,
 }
 
@@ -35,6 +39,7 @@ impl Owner {
         Some(Owner {
             pid: std::process::id(),
             start,
+            pid_namespace: this_pid_namespace()?,
         })
     }
 
@@ -46,26 +51,32 @@ impl Owner {
             .take(MAX_OWNER_BYTES)
             .read_to_string(&mut text)
             .ok()?;
-        let line = text.strip_suffix('\n')?;
-        let (pid, start) = line.split_once(' ')?;
-        let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !is_number(pid) || !is_number(start) {
+        let fields: Vec<&str> = text.strip_suffix('\n')?.split(' ').collect();
+        let [pid, start, pid_namespace] = fields[..] else {
             return None;
-        }
+        };
+        let number = |s: &str| -> Option<u64> {
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        };
         Some(Owner {
-            pid: pid.parse().ok()?,
-            start: start.parse().ok()?,
+            pid: number(pid).and_then(|n| u32::try_from(n).ok())?,
+            start: number(start)?,
+            pid_namespace: number(pid_namespace)?,
         })
     }
 
     pub fn write_into(&self, dir: &Path) -> std::io::Result<()> {
-        fs::write(
-            dir.join(OWNER_FILE),
-            format!("{} {}\n", self.pid, self.start),
-        )
+        let line = format!("{} {} {}\n", self.pid, self.start, self.pid_namespace);
+        fs::write(dir.join(OWNER_FILE), line)
     }
 
     pub fn liveness(&self) -> Liveness {
+        if this_pid_namespace() != Some(self.pid_namespace) {
+            return Liveness::CannotTell;
+        }
         match fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
             Ok(stat) => match parse_stat(&stat) {
                 Some((start, state)) if start == self.start && !matches!(state, 'Z' | 'X') => {
@@ -78,6 +89,13 @@ impl Owner {
             Err(_) => Liveness::CannotTell,
         }
     }
+}
+
+/// `pid:[4026531836]` → 4026531836.
+fn this_pid_namespace() -> Option<u64> {
+    let link = fs::read_link("/proc/self/ns/pid").ok()?;
+    let text = link.to_str()?;
+    text.strip_prefix("pid:[")?.strip_suffix(']')?.parse().ok()
 }
 
 /// (start time, state) from the text of `/proc/PID/stat`. The command name (field 2) may hold
@@ -113,16 +131,35 @@ mod tests {
             ..me
         };
         assert_eq!(reused.liveness(), Liveness::Gone);
+        let elsewhere = Owner {
+            pid: u32::MAX,
+            pid_namespace: me.pid_namespace + 1,
+            ..me
+        };
+        assert_eq!(elsewhere.liveness(), Liveness::CannotTell);
     }
 
     #[test]
     fn an_owner_file_round_trips_and_anything_else_is_not_an_owner() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(Owner::read_from(dir.path()), None);
-        let owner = Owner { pid: 12, start: 34 };
+        let owner = Owner {
+            pid: 12,
+            start: 34,
+            pid_namespace: 56,
+        };
         owner.write_into(dir.path()).unwrap();
         assert_eq!(Owner::read_from(dir.path()), Some(owner));
-        for text in ["12 34", "12  34\n", "-12 34\n", "12 34 56\n", "", "12\n"] {
+        let not_owners = [
+            "12 34 56",
+            "12  34 56\n",
+            "-12 34 56\n",
+            "12 34\n",
+            "12 34 56 78\n",
+            "4294967296 34 56\n",
+            "",
+        ];
+        for text in not_owners {
             fs::write(dir.path().join(OWNER_FILE), text).unwrap();
             assert_eq!(Owner::read_from(dir.path()), None, "{text:?}");
         }
