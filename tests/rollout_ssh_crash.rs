@@ -147,7 +147,18 @@ async fn killed_mid_wave_then_run_again_completes_with_each_host_step_run_exactl
         processes_mentioning(&shown).is_empty()
     })
     .await;
-    assert_eq!(ran.outcome.unwrap(), secureupdate::engine::RunOutcome::Done);
+    let not_succeeded: Vec<_> = ran
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(e, EngineEvent::StepFinished { status, .. } if !matches!(status, StepStatus::Succeeded))
+        })
+        .collect();
+    assert_eq!(
+        ran.outcome.unwrap(),
+        secureupdate::engine::RunOutcome::Done,
+        "steps that did not succeed: {not_succeeded:#?}"
+    );
     assert!(matches!(
         ran.events.first(),
         Some(EngineEvent::RunStarted { resumed: true, .. })

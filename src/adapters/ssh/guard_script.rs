@@ -11,6 +11,8 @@
 //! status and a newline. A `.started` without a `.done` and with the lock free means the
 //! wrapper died while the script ran (the host went down, the wrapper was killed): that step is
 //! reported `interrupted`, never `absent`, so it is not run again on the strength of a guess.
+//! `.started` is made after the `run` line is out: when our side is gone, that line is what
+//! kills the wrapper (SIGPIPE), and then nothing has started.
 //!
 //! Every exec costs the host about a millisecond of CPU per step, which adds up over a fleet, so
 //! the wrapper runs one on its usual path (`flock`) and otherwise sticks to builtins:
@@ -25,7 +27,8 @@
 //!   so a marker left empty or cut short by a crash is "not an exit code" (`Unknown`, never
 //!   `absent`); before the lock is taken such a marker may be one being written by the lock's
 //!   holder, so it is only judged under the lock (the guard) or after the lock was found free
-//!   (the probe). Failing to write it leaves `KEY.started`: `interrupted`, not `absent`.
+//!   (the probe). Failing to write it leaves `KEY.started`: `interrupted`, not `absent`; the
+//!   wrapper then exits 255, as it does when `.started` cannot be made (nothing run).
 
 /// `sh -c GUARD_SCRIPT secureupdate-guard MARKER_DIR KEY SCRIPT`
 pub const GUARD_SCRIPT: &str = r#"dir=$1 key=$2 script=$3
@@ -58,8 +61,11 @@ else
 fi
 report_done locked
 if [ -e "$started" ]; then say interrupted; exit 0; fi
-printf '' > "$started" || fail "cannot write $started"
 say run
+if ! printf '' > "$started"; then
+  printf 'secureupdate-guard: cannot write %s; the script was not run\n' "$started" >&2
+  exit 255
+fi
 (
   umask "$session_umask"
   unset -v dir key done_file started lock code holder session_umask

@@ -357,6 +357,33 @@ fn a_guard_that_died_mid_script_leaves_the_step_interrupted_and_never_reruns_it(
 }
 
 #[test]
+fn a_guard_whose_caller_is_gone_before_the_run_line_starts_nothing() {
+    for host in Host::both() {
+        let counter = host.dir.path().join("count");
+        // Our side died: the read end of the guard's stdout is closed before it writes.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = Command::new(which("sh"))
+            .env_clear()
+            .env("PATH", &host.path)
+            .arg("-c")
+            .arg(GUARD_SCRIPT)
+            .arg(GUARD_NAME)
+            .arg(host.markers())
+            .arg(KEY)
+            .arg(format!("echo ran >> '{}'", counter.display()))
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .status()
+            .unwrap();
+        assert!(!status.success());
+        assert!(!counter.exists(), "the script ran");
+        assert!(!host.file("started").exists());
+        assert_eq!(host.probe(), "secureupdate-probe absent\n");
+    }
+}
+
+#[test]
 fn a_live_mkdir_lock_holds_and_a_stale_one_is_taken_over() {
     let host = Host::new(false);
     std::fs::create_dir_all(host.file("lock")).unwrap();

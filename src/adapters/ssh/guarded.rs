@@ -111,7 +111,7 @@ fn outcome(
             reason: bad_marker(&text),
         },
         Some(GuardStatus::Run) => match exit {
-            // The guard itself exits 255 when it could not write the marker.
+            // The guard itself exits 255 when it could not write its marker files.
             Ok(exit) if exit.code() == Some(255) => unknown_255(),
             Ok(exit) => match exit.code() {
                 Some(exit_code) => StepOutcome::Finished {
@@ -170,8 +170,8 @@ pub fn bad_marker(text: &str) -> String {
 
 fn unknown_255() -> StepOutcome {
     StepOutcome::Unknown {
-        reason: "exit status 255: the script's own, or its completion marker could not be \
-                 written; probe the completion marker"
+        reason: "exit status 255: the script's own, or the step guard could not write its \
+                 marker files on the host; probe the completion marker"
             .to_string(),
     }
 }
