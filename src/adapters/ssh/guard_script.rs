@@ -22,6 +22,9 @@
 //!   inherit the wrapper's EXIT trap. Its `exit` ends only the subshell, a syntax error exits it
 //!   with 2 and a missing command gives 127, as under `sh -c`. Differences: `$0` is the
 //!   wrapper's name and `$$` the wrapper's pid.
+//! - The session's umask is read once (`$(umask)`, a fork) so that the wrapper's own files are
+//!   made under 077 while the script keeps the operator's umask (a patch installing a file must
+//!   not get mode 0600 from us).
 //! - `KEY.done` is written in place, not through a temporary file and `mv`: one `printf` of at
 //!   most four bytes ending in a newline. A reader accepts only digits followed by the newline,
 //!   so a marker left empty or cut short by a crash is "not an exit code" (`Unknown`, never
