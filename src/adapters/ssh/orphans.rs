@@ -165,8 +165,19 @@ mod tests {
             }),
         );
         std::os::unix::fs::symlink(&target, parent.path().join("su-ssh-link")).unwrap();
+        // Another user's directory, when this test may make one (it runs as root).
+        let foreign = dir_in(
+            parent.path(),
+            "su-ssh-foreign",
+            Some(Owner {
+                pid: exited_pid(),
+                ..me
+            }),
+        );
+        let foreign_made = std::os::unix::fs::chown(&foreign, Some(65_534), None).is_ok();
 
-        assert_eq!(clear_orphans(&own), 2);
+        // Without root the "foreign" directory is ours and dead: cleared like the others.
+        assert_eq!(clear_orphans(&own), 2 + usize::from(!foreign_made));
 
         assert!(!dead.exists() && !reused.exists());
         let kept = [
@@ -182,5 +193,6 @@ mod tests {
             assert!(kept.is_dir(), "{} was removed", kept.display());
         }
         assert!(parent.path().join("su-ssh-link").exists());
+        assert_eq!(foreign.is_dir(), foreign_made, "another user's directory");
     }
 }
