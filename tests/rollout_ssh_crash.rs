@@ -2,7 +2,7 @@
 //! started in "child mode"), is killed with SIGKILL while a step is running on a host in the
 //! middle of a wave, and a new engine on the same state.db completes the run. Every host×step
 //! ran exactly once: counted from the run counters the steps append to on each host, and from
-//! the completion markers.
+//! the completion markers. The killed run's ssh masters are cleared by the new executor.
 
 mod rollout_support;
 mod ssh_rollout_support;
@@ -19,7 +19,7 @@ use secureupdate::adapters::store::StateStore;
 use secureupdate::core::rollout::{Plan, StepKind};
 use secureupdate::engine::{AlwaysYes, EngineEvent, RunState, RunStore, StepRecord, StepStatus};
 use ssh_rollout_support::{HOSTS, SshRollout, wait_until};
-use ssh_support::{close_orphaned_masters, executor_in, processes_mentioning};
+use ssh_support::{executor_in, processes_mentioning};
 
 /// In the child: the rollout site (with `plan.json`) and the fleet's site directory.
 const CHILD_SITE: &str = "SECUREUPDATE_TEST_CHILD_SITE";
@@ -129,20 +129,36 @@ async fn killed_mid_wave_then_run_again_completes_with_each_host_step_run_exactl
         .join("markers")
         .join(format!("{held_key}.done"));
     wait_until("the held apply's marker", || marker.exists()).await;
-    // A killed process leaves its ssh masters behind (they persist by design): close them.
+    // A killed process leaves its ssh masters behind (`ssh -f` detaches them)...
     let control = PathBuf::from(std::ffi::OsStr::from_bytes(
         &fs::read(site.join("control_dir")).unwrap(),
     ));
-    close_orphaned_masters(&control);
     let shown = control.display().to_string();
+    assert!(
+        !processes_mentioning(&shown).is_empty(),
+        "the killed run's masters outlive it"
+    );
+
+    // Second process: a new executor and engine on the same state.db.
+    let ran = rollout.run(&plan).await;
+    // ...and the next executor clears them.
+    assert!(!control.exists(), "the killed run's control directory");
     wait_until("the killed run's masters to exit", || {
         processes_mentioning(&shown).is_empty()
     })
     .await;
-
-    // Second process: a new executor and engine on the same state.db.
-    let ran = rollout.run(&plan).await;
-    assert_eq!(ran.outcome.unwrap(), secureupdate::engine::RunOutcome::Done);
+    let not_succeeded: Vec<_> = ran
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(e, EngineEvent::StepFinished { status, .. } if !matches!(status, StepStatus::Succeeded))
+        })
+        .collect();
+    assert_eq!(
+        ran.outcome.unwrap(),
+        secureupdate::engine::RunOutcome::Done,
+        "steps that did not succeed: {not_succeeded:#?}"
+    );
     assert!(matches!(
         ran.events.first(),
         Some(EngineEvent::RunStarted { resumed: true, .. })

@@ -3,8 +3,10 @@
 //!
 //! Guard protocol (on the host): every step runs under a lock `MARKER_DIR/KEY.lock` and, when the
 //! script has finished, leaves `MARKER_DIR/KEY.done` holding its exit code. A step whose marker
-//! exists is not run again; its recorded exit code is the outcome. KEY is the step's guard key, a
-//! digest of (run, host, step, attempt, artifact), so a new attempt or another run never collides.
+//! exists is not run again; its recorded exit code is the outcome. A step that started and never
+//! recorded an end is not run again either: it is `Unknown` until someone looks. KEY is the
+//! step's guard key, a digest of (run, host, step, attempt, artifact), so a new attempt or
+//! another run never collides.
 
 use std::future::Future;
 use std::path::Path;
@@ -63,6 +65,9 @@ pub enum MarkerState {
     Running,
     /// The step finished with this exit code.
     Done { exit_code: i32 },
+    /// The host answered, but its traces cannot tell what became of the step (it started and
+    /// never recorded an end, or its marker holds no exit code): never taken as absent.
+    Unknown { reason: String },
     /// The host could not be asked.
     Unreachable { reason: String },
 }

@@ -354,6 +354,7 @@ async fn reconcile<E: Executor + 'static>(
         match ctx.executor.probe(target, key).await {
             MarkerState::Done { exit_code } => return Reconciled::Done(exit_code),
             MarkerState::Absent => return Reconciled::Absent,
+            MarkerState::Unknown { reason } => return Reconciled::Unknown(reason),
             MarkerState::Unreachable { reason } => {
                 return Reconciled::Unknown(format!("the host could not be asked: {reason}"));
             }

@@ -6,8 +6,9 @@
 //!
 //! On a busy machine with the scheduler's autogroups (`/proc/sys/kernel/sched_autogroup_enabled`)
 //! processes in their own session get a larger share of the CPU: parallel-ssh starts each ssh
-//! with `setsid`, and so does `ssh -f` for our masters. The plain loop is therefore also timed
-//! with `setsid`, so that the figures can be read apart from that effect.
+//! with `setsid`, and the executor starts each master in a session of its own (see
+//! `adapters::ssh::master`). The plain loop is therefore also timed with `setsid`, so that the
+//! figures can be read apart from that effect.
 
 #[path = "../ssh_support/mod.rs"]
 mod ssh_support;

@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use secureupdate::adapters::ssh::SshExecutor;
 use secureupdate::core::policy::PriorityClass;
@@ -24,6 +23,7 @@ use secureupdate::engine::{AlwaysYes, EngineEvent};
 use tempfile::TempDir;
 
 use crate::rollout_support::{Ran, load, plan_of, run_plan, site_with};
+pub use crate::ssh_support::wait_until;
 use crate::ssh_support::{SshdFleet, executor, processes_mentioning};
 
 pub const PATCH_ID: &str = "app-hardening";
@@ -31,10 +31,6 @@ pub const PATCH_ID: &str = "app-hardening";
 pub const HOSTS: usize = 8;
 pub const STAGING_STEPS: [&str; 5] = ["precheck", "backup", "apply", "verify", "smoke"];
 pub const PRODUCTION_STEPS: [&str; 4] = ["precheck", "backup", "apply", "verify"];
-/// A deadline for things that happen on their own (a released step finishing), never a
-/// measure of speed.
-pub const DEADLINE: Duration = Duration::from_secs(120);
-
 /// What each step does after the shared prelude.
 const STEP_BODIES: [(&str, &str); 6] = [
     (
@@ -265,15 +261,6 @@ pub async fn close_and_check(ssh: &SshExecutor) {
         processes_mentioning(&control).is_empty()
     })
     .await;
-}
-
-/// Polls `done` until it holds; panics naming `what` after [`DEADLINE`].
-pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < DEADLINE, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// The counts of a wave's `WaveFinished` event: (succeeded, failed, untouched, halted).

@@ -6,7 +6,7 @@ pub mod sshd_fleet;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use secureupdate::adapters::ssh::SshExecutor;
 use secureupdate::engine::executor::{
@@ -105,45 +105,41 @@ pub fn runs_counted(file: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// A deadline for things that happen on their own (a released step finishing, a master
+/// exiting), never a measure of speed.
+pub const DEADLINE: Duration = Duration::from_secs(120);
+
+/// Polls `done` until it holds; panics naming `what` after [`DEADLINE`].
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < DEADLINE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Processes whose command line mentions `needle` (read from /proc; nothing is signalled).
 pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    pids_mentioning(needle)
+        .into_iter()
+        .filter_map(command_line)
+        .collect()
+}
+
+/// The pids of the processes whose command line mentions `needle`.
+pub fn pids_mentioning(needle: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     entries
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .chars()
-                .all(|c| c.is_ascii_digit())
-        })
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|raw| String::from_utf8_lossy(&raw).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(needle))
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|&pid| command_line(pid).is_some_and(|cmdline| cmdline.contains(needle)))
         .collect()
 }
 
-/// Asks the masters a killed process left in its control directory to exit (`ssh -O exit`
-/// over each control socket: only those masters, by their sockets), then removes the
-/// directory. Returns how many masters were asked.
-pub fn close_orphaned_masters(control_dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(control_dir) else {
-        return 0;
-    };
-    let sockets: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("master"))
-        .filter(|socket| socket.exists())
-        .collect();
-    for socket in &sockets {
-        let _ = std::process::Command::new("ssh")
-            .args(["-F", "/dev/null", "-O", "exit", "-S"])
-            .arg(socket)
-            .arg("orphaned-master")
-            .stdin(std::process::Stdio::null())
-            .output();
-    }
-    let _ = std::fs::remove_dir_all(control_dir);
-    sockets.len()
+/// A process's command line, arguments joined by spaces; `None` once it is gone.
+pub fn command_line(pid: u32) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(String::from_utf8_lossy(&raw).replace('\0', " "))
 }

@@ -1,6 +1,8 @@
-//! The run's private directory: ssh control sockets and the generated ssh config. Its path is
-//! kept short because a Unix socket path is limited (~108 bytes, and ssh adds a temporary
-//! suffix while binding); it is mode 0700 and removed when the executor is dropped.
+//! The run's private directory: ssh control sockets, the masters' logs, the generated ssh config
+//! and an owner file naming this process. Its path is kept short because a Unix socket path is
+//! limited (~108 bytes, and ssh adds a temporary suffix while binding); it is mode 0700 and
+//! removed when the executor is dropped. Making one clears the directories of runs that died
+//! without closing their masters (see `orphans`).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -11,9 +13,11 @@ use tempfile::TempDir;
 
 use super::error::SshError;
 use super::options::SshOptions;
+use super::orphans::{CONTROL_DIR_PREFIX, clear_orphans};
+use super::owner::Owner;
 
-/// Longest accepted control directory path; openssh adds `/.ssh-connectionXXXXXX/master` and
-/// ssh a 17-byte suffix while binding.
+/// Longest accepted control directory path; a socket adds `/mN` and ssh a 17-byte suffix while
+/// binding.
 pub const MAX_CONTROL_DIR_BYTES: usize = 60;
 
 const CONFIG_FILE: &str = "ssh_config";
@@ -25,12 +29,12 @@ pub struct ControlDir {
 }
 
 impl ControlDir {
-    /// Makes the directory in the first short candidate (`$XDG_RUNTIME_DIR`, `$TMPDIR`, `/tmp`)
-    /// and writes the ssh config into it.
+    /// Makes the directory in the first short candidate (`$XDG_RUNTIME_DIR`, `$TMPDIR`, `/tmp`),
+    /// writes the owner file and the ssh config into it, then clears orphaned ones beside it.
     pub fn create(options: &SshOptions) -> Result<ControlDir, SshError> {
         let parent = short_parent()?;
         let dir = tempfile::Builder::new()
-            .prefix("su-ssh-")
+            .prefix(CONTROL_DIR_PREFIX)
             .tempdir_in(&parent)
             .map_err(|source| SshError::ControlDir {
                 parent: parent.clone(),
@@ -42,11 +46,22 @@ impl ControlDir {
                 source,
             }
         })?;
+        // Without an owner file the directory is never taken for an orphan: a failure here only
+        // means a crash of this run would leave its masters to ControlPersist.
+        match Owner::of_this_process() {
+            Some(owner) => {
+                if let Err(error) = owner.write_into(dir.path()) {
+                    tracing::debug!("no owner file in {}: {error}", dir.path().display());
+                }
+            }
+            None => tracing::debug!("no owner file: /proc/self/stat cannot be read"),
+        }
         let config = dir.path().join(CONFIG_FILE);
         fs::write(&config, generated_config(options)).map_err(|source| SshError::WriteConfig {
             path: config.clone(),
             source,
         })?;
+        clear_orphans(dir.path());
         Ok(ControlDir { dir, config })
     }
 

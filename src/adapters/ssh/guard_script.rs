@@ -4,25 +4,53 @@
 //! The wrapper reports what it decided on one status line on stdout *before* the step's script
 //! starts, so nothing the script prints can forge it; lines a login shell printed before it are
 //! ordinary output. `flock` is used when the host has it (a crash frees the lock); otherwise a
-//! `mkdir` lock holding the wrapper's pid, taken over when that process is gone. Builtins are
-//! preferred to commands: every exec costs the host a little on each step.
+//! `mkdir` lock holding the wrapper's pid, taken over when that process is gone.
+//!
+//! Files per step in the marker directory: `KEY.lock`; `KEY.started`, made under the lock just
+//! before the script starts; `KEY.done`, written once the script has ended, holding its exit
+//! status and a newline. A `.started` without a `.done` and with the lock free means the
+//! wrapper died while the script ran (the host went down, the wrapper was killed): that step is
+//! reported `interrupted`, never `absent`, so it is not run again on the strength of a guess.
+//! `.started` is made after the `run` line is out: when our side is gone, that line is what
+//! kills the wrapper (SIGPIPE), and then nothing has started.
+//!
+//! Every exec costs the host about a millisecond of CPU per step, which adds up over a fleet, so
+//! the wrapper runs one on its usual path (`flock`) and otherwise sticks to builtins:
+//! - The script runs in a subshell (a fork, no exec) rather than a new `sh`. The subshell drops
+//!   the wrapper's variables, functions and positional parameters before `eval`, gets the
+//!   session's umask back, stdin from /dev/null and fd 9 (the lock) closed; a subshell does not
+//!   inherit the wrapper's EXIT trap. Its `exit` ends only the subshell, a syntax error exits it
+//!   with 2 and a missing command gives 127, as under `sh -c`. Differences: `$0` is the
+//!   wrapper's name and `$$` the wrapper's pid.
+//! - The session's umask is read once (`$(umask)`, a fork) so that the wrapper's own files are
+//!   made under 077 while the script keeps the operator's umask (a patch installing a file must
+//!   not get mode 0600 from us).
+//! - `KEY.done` is written in place, not through a temporary file and `mv`: one `printf` of at
+//!   most four bytes ending in a newline. A reader accepts only digits followed by the newline,
+//!   so a marker left empty or cut short by a crash is "not an exit code" (`Unknown`, never
+//!   `absent`); before the lock is taken such a marker may be one being written by the lock's
+//!   holder, so it is only judged under the lock (the guard) or after the lock was found free
+//!   (the probe). Failing to write it leaves `KEY.started`: `interrupted`, not `absent`; the
+//!   wrapper then exits 255, as it does when `.started` cannot be made (nothing run).
 
 /// `sh -c GUARD_SCRIPT secureupdate-guard MARKER_DIR KEY SCRIPT`
 pub const GUARD_SCRIPT: &str = r#"dir=$1 key=$2 script=$3
-done_file="$dir/$key.done" lock="$dir/$key.lock"
+done_file="$dir/$key.done" started="$dir/$key.started" lock="$dir/$key.lock"
 say() { printf 'secureupdate-guard %s\n' "$*"; }
 fail() { printf 'secureupdate-guard: %s\n' "$1" >&2; say error; exit 1; }
 report_done() {
-  [ -f "$done_file" ] || return 0
-  [ -r "$done_file" ] || fail "cannot read $done_file"
-  code=; IFS= read -r code < "$done_file"
+  [ -e "$done_file" ] || [ -L "$done_file" ] || return 0
+  { [ -f "$done_file" ] && [ -r "$done_file" ]; } || fail "cannot read the marker $done_file"
+  code=; IFS= read -r code < "$done_file" || code="$code(cut short)"
+  case $code in ''|*[!0-9]*) [ "$1" = locked ] || return 0 ;; esac
   say done "$code"; exit 0
 }
+session_umask=$(umask)
 umask 077
 report_done
 [ -d "$dir" ] || mkdir -p -- "$dir" || fail "cannot create the marker directory $dir"
 if command -v flock >/dev/null 2>&1; then
-  exec 9>>"$lock" || fail "cannot open the lock $lock"
+  command exec 9>>"$lock" || fail "cannot open the lock $lock"
   flock -n 9 || { say locked; exit 0; }
 else
   if ! mkdir -- "$lock" 2>/dev/null; then
@@ -34,11 +62,23 @@ else
   printf '%s\n' "$$" > "$lock/pid"
   trap 'rm -rf -- "$lock"' EXIT
 fi
-report_done
+report_done locked
+if [ -e "$started" ]; then say interrupted; exit 0; fi
 say run
-sh -c "$script" </dev/null 9>&-
+if ! printf '' > "$started"; then
+  printf 'secureupdate-guard: cannot write %s; the script was not run\n' "$started" >&2
+  exit 255
+fi
+(
+  umask "$session_umask"
+  unset -v dir key done_file started lock code holder session_umask
+  unset -f say fail report_done
+  set --
+  eval "unset -v script
+$script"
+) </dev/null 9>&-
 code=$?
-if ! { printf '%s\n' "$code" > "$done_file.tmp" && mv -f -- "$done_file.tmp" "$done_file"; }; then
+if ! printf '%s\n' "$code" > "$done_file"; then
   printf 'secureupdate-guard: cannot write the marker %s\n' "$done_file" >&2
   exit 255
 fi
@@ -47,23 +87,25 @@ exit "$code"
 
 /// `sh -c PROBE_SCRIPT secureupdate-probe MARKER_DIR KEY`: prints one status line.
 pub const PROBE_SCRIPT: &str = r#"dir=$1 key=$2
-done_file="$dir/$key.done" lock="$dir/$key.lock"
+done_file="$dir/$key.done" started="$dir/$key.started" lock="$dir/$key.lock"
+say() { printf 'secureupdate-probe %s\n' "$*"; exit 0; }
 report_done() {
-  [ -f "$done_file" ] || return 0
-  code=; IFS= read -r code < "$done_file"
-  printf 'secureupdate-probe done %s\n' "$code"; exit 0
+  [ -e "$done_file" ] || [ -L "$done_file" ] || return 0
+  { [ -f "$done_file" ] && [ -r "$done_file" ]; } || say done "(unreadable)"
+  code=; IFS= read -r code < "$done_file" || code="$code(cut short)"
+  case $code in ''|*[!0-9]*) [ "$1" = final ] || return 0 ;; esac
+  say done "$code"
 }
 report_done
 if [ -d "$lock" ]; then
   holder=; { IFS= read -r holder < "$lock/pid"; } 2>/dev/null
-  if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then
-    printf 'secureupdate-probe running\n'; exit 0
-  fi
+  if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then say running; fi
 elif [ -f "$lock" ] && command -v flock >/dev/null 2>&1; then
-  flock -n "$lock" true || { printf 'secureupdate-probe running\n'; exit 0; }
+  flock -n "$lock" true || say running
 fi
-report_done
-printf 'secureupdate-probe absent\n'
+report_done final
+if [ -e "$started" ]; then say interrupted; fi
+say absent
 "#;
 
 /// The `$0` each script runs under, shown in `ps` on the host.
@@ -78,6 +120,8 @@ pub enum GuardStatus {
     /// The marker was there; the script was not run.
     AlreadyDone(i32),
     Locked,
+    /// The step was started before and its wrapper died before the script ended; not run again.
+    Interrupted,
     /// The wrapper could not use the marker directory; its reason is on stderr.
     Error,
     /// The marker holds something that is not an exit code.
@@ -90,6 +134,7 @@ pub fn parse_guard_status(line: &[u8]) -> Option<GuardStatus> {
     match rest {
         b"run" => Some(GuardStatus::Run),
         b"locked" => Some(GuardStatus::Locked),
+        b"interrupted" => Some(GuardStatus::Interrupted),
         b"error" => Some(GuardStatus::Error),
         _ => {
             let code = rest.strip_prefix(b"done ")?;
@@ -106,6 +151,8 @@ pub fn parse_guard_status(line: &[u8]) -> Option<GuardStatus> {
 pub enum ProbeStatus {
     Absent,
     Running,
+    /// Started, and its wrapper died before the script ended.
+    Interrupted,
     Done(i32),
     BadMarker(String),
 }
@@ -115,6 +162,7 @@ pub fn parse_probe_status(line: &[u8]) -> Option<ProbeStatus> {
     match rest {
         b"absent" => Some(ProbeStatus::Absent),
         b"running" => Some(ProbeStatus::Running),
+        b"interrupted" => Some(ProbeStatus::Interrupted),
         _ => {
             let code = rest.strip_prefix(b"done ")?;
             Some(match parse_exit_code(code) {

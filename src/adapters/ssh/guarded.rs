@@ -97,6 +97,9 @@ fn outcome(
             already_done: true,
         },
         Some(GuardStatus::Locked) => StepOutcome::Locked,
+        Some(GuardStatus::Interrupted) => StepOutcome::Unknown {
+            reason: INTERRUPTED.to_string(),
+        },
         Some(GuardStatus::Error) => StepOutcome::Unreachable {
             reason: format!(
                 "the step guard cannot use the marker directory {} on the host (its reason is \
@@ -105,13 +108,10 @@ fn outcome(
             ),
         },
         Some(GuardStatus::BadMarker(text)) => StepOutcome::Unknown {
-            reason: format!(
-                "the completion marker holds `{}`, not an exit code",
-                clean(text.as_bytes())
-            ),
+            reason: bad_marker(&text),
         },
         Some(GuardStatus::Run) => match exit {
-            // The guard itself exits 255 when it could not write the marker.
+            // The guard itself exits 255 when it could not write its marker files.
             Ok(exit) if exit.code() == Some(255) => unknown_255(),
             Ok(exit) => match exit.code() {
                 Some(exit_code) => StepOutcome::Finished {
@@ -154,10 +154,24 @@ fn outcome(
     }
 }
 
+/// Why a step that started earlier is neither run again nor taken as done.
+pub const INTERRUPTED: &str = "the step was started on the host earlier and its guard ended \
+    before the script did (killed, or the host went down): whether the script finished is not \
+    known, so it was not run again";
+
+/// Why a marker that holds no exit code decides nothing.
+pub fn bad_marker(text: &str) -> String {
+    format!(
+        "the completion marker holds `{}`, not an exit code (a crash while it was written leaves \
+         it empty or cut short)",
+        clean(text.as_bytes())
+    )
+}
+
 fn unknown_255() -> StepOutcome {
     StepOutcome::Unknown {
-        reason: "exit status 255: the script's own, or its completion marker could not be \
-                 written; probe the completion marker"
+        reason: "exit status 255: the script's own, or the step guard could not write its \
+                 marker files on the host; probe the completion marker"
             .to_string(),
     }
 }

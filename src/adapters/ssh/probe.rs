@@ -8,6 +8,7 @@ use openssh::{Error, OwningCommand, Session, Stdio};
 
 use super::connect_error::ConnectFailure;
 use super::guard_script::{PROBE_NAME, PROBE_SCRIPT, ProbeStatus, parse_probe_status};
+use super::guarded::{INTERRUPTED, bad_marker};
 use super::output::{clean, pump_lines};
 use super::sessions::{SessionPool, SpawnFailure, error_text};
 use super::validate::{check_hex64, check_target};
@@ -96,13 +97,11 @@ fn state_of(status: ProbeStatus) -> MarkerState {
         ProbeStatus::Absent => MarkerState::Absent,
         ProbeStatus::Running => MarkerState::Running,
         ProbeStatus::Done(exit_code) => MarkerState::Done { exit_code },
-        // MarkerState has no "unreadable"; saying the host cannot be asked keeps the step
-        // unreconciled, which is the safe reading of a marker that is not ours.
-        ProbeStatus::BadMarker(text) => MarkerState::Unreachable {
-            reason: format!(
-                "the completion marker holds `{}`, not an exit code",
-                clean(text.as_bytes())
-            ),
+        ProbeStatus::Interrupted => MarkerState::Unknown {
+            reason: INTERRUPTED.to_string(),
+        },
+        ProbeStatus::BadMarker(text) => MarkerState::Unknown {
+            reason: bad_marker(&text),
         },
     }
 }

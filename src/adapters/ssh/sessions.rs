@@ -2,14 +2,14 @@
 //! of the run, checked again after it sat idle, dropped when it failed, closed at the end.
 
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openssh::{Child, ControlPersist, KnownHosts, OwningCommand, Session, SessionBuilder};
+use openssh::{Child, OwningCommand, Session};
 
 use super::connect_error::{ConnectFailure, classify};
 use super::control_dir::ControlDir;
+use super::master::{LaunchFailure, MasterLauncher};
 use super::options::SshOptions;
 use crate::engine::executor::HostTarget;
 
@@ -53,7 +53,7 @@ type SharedSlot = Arc<tokio::sync::Mutex<Slot>>;
 
 #[derive(Debug)]
 pub struct SessionPool {
-    builder: SessionBuilder,
+    launcher: MasterLauncher,
     known_hosts_shown: String,
     connect_limit: Duration,
     /// A session unused for longer than this is checked before reuse: its master may have
@@ -64,21 +64,8 @@ pub struct SessionPool {
 
 impl SessionPool {
     pub fn new(options: &SshOptions, control: &ControlDir) -> SessionPool {
-        let idle_seconds = usize::try_from(options.idle_limit.as_secs()).unwrap_or(usize::MAX);
-        let mut builder = SessionBuilder::default();
-        builder
-            .known_hosts_check(KnownHosts::Strict)
-            .config_file(control.config())
-            .control_directory(control.path())
-            .control_persist(ControlPersist::IdleFor(
-                NonZeroUsize::new(idle_seconds).unwrap_or(NonZeroUsize::MIN),
-            ))
-            .connect_timeout(options.connect_timeout);
-        if let Some(identity) = &options.identity {
-            builder.keyfile(identity);
-        }
         SessionPool {
-            builder,
+            launcher: MasterLauncher::new(options, control),
             known_hosts_shown: options.known_hosts.display().to_string(),
             connect_limit: options.connect_timeout.saturating_mul(2) + CONNECT_MARGIN,
             recheck_after: options.idle_limit / 2,
@@ -115,16 +102,14 @@ impl SessionPool {
 
     async fn connect(&self, host: &HostTarget) -> Result<Session, ConnectFailure> {
         let destination = format!("[{}]:{}", host.address, host.port);
-        let mut builder = self.builder.clone();
-        builder.user(host.user.clone()).port(host.port);
-        let connecting = builder.connect_mux(&host.address);
-        match tokio::time::timeout(self.connect_limit, connecting).await {
+        match tokio::time::timeout(self.connect_limit, self.launcher.launch(host)).await {
             Ok(Ok(session)) => Ok(session),
-            Ok(Err(error)) => Err(classify(
-                &error_text(&error),
-                &destination,
-                &self.known_hosts_shown,
-            )),
+            Ok(Err(LaunchFailure::Ssh(said))) => {
+                Err(classify(&said, &destination, &self.known_hosts_shown))
+            }
+            Ok(Err(LaunchFailure::Spawn(error))) => Err(ConnectFailure::Unreachable(format!(
+                "{destination}: cannot run ssh: {error}"
+            ))),
             Err(_) => Err(ConnectFailure::Unreachable(format!(
                 "{destination}: no session within {} s",
                 self.connect_limit.as_secs()
@@ -182,13 +167,38 @@ impl SessionPool {
     }
 }
 
-/// Closes a session once nobody else holds it; a session still shared is closed by its last
-/// holder's drop instead.
+impl Drop for SessionPool {
+    /// Masters still open when the executor is dropped without [`close_all`]: asked to stop
+    /// here, blocking briefly, instead of idling on until `ControlPersist` ends them.
+    ///
+    /// [`close_all`]: SessionPool::close_all
+    fn drop(&mut self) {
+        let slots = self.slots.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (_, slot) in slots.drain() {
+            let Ok(slot) = slot.try_lock() else {
+                continue;
+            };
+            if let Some(session) = &slot.session
+                && let Err(error) =
+                    openssh_mux_client::shutdown_mux_master(session.control_socket())
+            {
+                tracing::debug!("closing an ssh master: {error}");
+            }
+        }
+    }
+}
+
+/// Asks the session's master to stop (`ssh -O stop`): it takes no new sessions and exits once
+/// those still running end, whoever still holds the session.
 async fn close(session: Arc<Session>) {
-    if let Ok(session) = Arc::try_unwrap(session)
-        && let Err(error) = session.close().await
-    {
-        tracing::debug!("closing an ssh master: {}", error_text(&error));
+    let stopped = async {
+        openssh_mux_client::Connection::connect(session.control_socket())
+            .await?
+            .request_stop_listening()
+            .await
+    };
+    if let Err(error) = stopped.await {
+        tracing::debug!("closing an ssh master: {error}");
     }
 }
 
