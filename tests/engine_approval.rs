@@ -108,3 +108,45 @@ fn the_journal_check_refuses_an_unapproved_plan_and_lets_an_approved_one_run() {
         }
     )));
 }
+
+#[test]
+fn an_approval_forged_into_a_verified_journal_is_not_taken_on_trust() {
+    let site = fleet_site();
+    let plan = plan(&load(site.path()), PriorityClass::Critical);
+    let hash = save(site.path(), &plan);
+    let journal = Journal::open_or_create(&site.path().join("journal.db")).unwrap();
+    RolloutJournal::new(journal, signer(site.path(), "alice"))
+        .decision(
+            EntryKind::Note,
+            "change CHG-1",
+            json!({"text": "window agreed"}),
+        )
+        .unwrap();
+    let check = JournalApprovals::new(&load(site.path()));
+    let refused = check.verify(&plan, &hash, "bob").unwrap_err().to_string();
+    assert!(refused.contains("needs 1 approval(s)"), "{refused}");
+
+    // Someone with write access turns the verified note into alice's approval, keeping the
+    // row's hash, so the journal still ends at the size and head that were verified.
+    let conn = rusqlite::Connection::open(site.path().join("journal.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER IF EXISTS entries_no_update;")
+        .unwrap();
+    let forged = json!({"plan_hash": hash, "patch": PATCH_ID}).to_string();
+    conn.execute(
+        "UPDATE entries SET kind = 'approve', payload = ?1 WHERE seq = 1",
+        [forged],
+    )
+    .unwrap();
+    drop(conn);
+
+    let again = check.verify(&plan, &hash, "bob").unwrap_err().to_string();
+    assert!(again.contains("needs 1 approval(s)"), "{again}");
+    let fresh = JournalApprovals::new(&load(site.path()))
+        .verify(&plan, &hash, "bob")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        fresh.contains("the journal does not verify (entry 1"),
+        "{fresh}"
+    );
+}

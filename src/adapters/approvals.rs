@@ -8,7 +8,9 @@ use std::sync::Mutex;
 
 use thiserror::Error;
 
-use crate::adapters::journal::{Journal, JournalError, journal_path, verify_site_journal};
+use crate::adapters::journal::{
+    Journal, JournalError, VerifiedHead, journal_path, verify_site_journal,
+};
 use crate::config::{Role, Site, SiteConfig};
 use crate::core::rollout::{Plan, WaveKind};
 use crate::engine::approval::{ApprovalCheck, ApprovalVerdict};
@@ -42,6 +44,7 @@ pub enum ApprovalError {
 }
 
 /// An `approve` entry as found in the journal.
+#[derive(Clone)]
 struct Approval {
     operator: String,
     plan_hash: String,
@@ -52,10 +55,11 @@ struct Approval {
 pub struct JournalApprovals {
     site_dir: PathBuf,
     config: SiteConfig,
-    /// The head (hex) of the journal as last verified here. While the journal still ends
-    /// there it is not verified again: `apply` checks approvals before it unlocks a key, and
-    /// the same check then vouches for the journal it appends to.
-    verified_head: Mutex<Option<String>>,
+    /// The journal as last verified here and the approvals read from its verified entries.
+    /// While the journal still ends at the same size and head it is not verified again, and
+    /// these approvals stand (rows are never read again unverified): `apply` checks approvals
+    /// before it unlocks a key, and the same check then vouches for the journal it appends to.
+    verified: Mutex<Option<(VerifiedHead, Vec<Approval>)>>,
 }
 
 impl JournalApprovals {
@@ -63,7 +67,7 @@ impl JournalApprovals {
         JournalApprovals {
             site_dir: site.dir.clone(),
             config: site.config.clone(),
-            verified_head: Mutex::new(None),
+            verified: Mutex::new(None),
         }
     }
 
@@ -112,34 +116,44 @@ impl JournalApprovals {
         })
     }
 
-    /// The journal head this check last verified, if any.
-    pub fn verified_head(&self) -> Option<String> {
-        self.verified_head
+    /// Where the journal ended when this check last verified it, if it did.
+    pub fn verified_head(&self) -> Option<VerifiedHead> {
+        self.cached().map(|(head, _)| head)
+    }
+
+    fn cached(&self) -> Option<(VerifiedHead, Vec<Approval>)> {
+        self.verified
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
 
-    /// Approvals from a journal whose chain and signatures verify against site.toml's keys.
+    /// Approvals from a journal whose chain and signatures verify against site.toml's keys,
+    /// read only from the entries that verified.
     fn read_approvals(&self) -> Result<Vec<Approval>, ApprovalError> {
         let db = journal_path(&self.site_dir);
         if !db.exists() {
             return Ok(Vec::new());
         }
-        let head = Journal::open_read_only(&db)?.head()?.hash.to_string();
-        if self.verified_head() != Some(head) {
-            let verified =
-                verify_site_journal(&self.site_dir, &self.config).map_err(|e| match e {
-                    JournalError::NotIntact { seq, message, .. } => {
-                        ApprovalError::JournalBad(format!("entry {seq}: {message}"))
-                    }
-                    other => ApprovalError::Journal(other),
-                })?;
-            *self.verified_head.lock().unwrap_or_else(|e| e.into_inner()) = verified;
+        let now = VerifiedHead::of(&Journal::open_read_only(&db)?.head()?);
+        if let Some((head, approvals)) = self.cached()
+            && head == now
+        {
+            return Ok(approvals);
         }
+        let verified = verify_site_journal(&self.site_dir, &self.config).map_err(|e| match e {
+            JournalError::NotIntact { seq, message, .. } => {
+                ApprovalError::JournalBad(format!("entry {seq}: {message}"))
+            }
+            other => ApprovalError::Journal(other),
+        })?;
+        let Some(head) = verified else {
+            return Ok(Vec::new());
+        };
         let mut approvals = Vec::new();
         Journal::open_read_only(&db)?.for_each_row(1, |row| {
-            if row.kind != "approve" {
+            // Entries appended after the verification are not vouched for.
+            if row.kind != "approve" || u64::try_from(row.seq).map_or(true, |seq| seq > head.size) {
                 return;
             }
             let Ok(payload) = serde_json::from_str::<serde_json::Value>(&row.payload) else {
@@ -154,6 +168,7 @@ impl JournalApprovals {
                 });
             }
         })?;
+        *self.verified.lock().unwrap_or_else(|e| e.into_inner()) = Some((head, approvals.clone()));
         Ok(approvals)
     }
 }

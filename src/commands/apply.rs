@@ -101,7 +101,7 @@ pub fn run(assessment: &Assessment, args: &ApplyArgs<'_>, out: &mut impl Write) 
     }
 
     let signer = unlock_operator(site, &deployer.name, args.secret)?;
-    let mut journal = rollout_journal(site, signer, approvals.verified_head().as_deref())?;
+    let mut journal = rollout_journal(site, signer, approvals.verified_head().as_ref())?;
     if let (Err(refusal), Some(reason)) = (&window, &reason) {
         journal.decision(
             EntryKind::Proceed,

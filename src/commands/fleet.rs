@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::ValueEnum;
 use secureupdate::adapters::journal::{
-    Journal, OperatorSigner, checkpoints_dir, journal_path, verify_site_journal,
+    Journal, OperatorSigner, VerifiedHead, checkpoints_dir, journal_path, verify_site_journal,
 };
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::sim::SimExecutor;
@@ -152,10 +152,10 @@ pub fn engine_settings(
 pub fn rollout_journal(
     site: &Site,
     signer: OperatorSigner,
-    verified_head: Option<&str>,
+    verified_head: Option<&VerifiedHead>,
 ) -> Result<RolloutJournal> {
     let journal = Journal::open_or_create(&journal_path(&site.dir))?;
-    if verified_head != Some(journal.head()?.hash.to_string().as_str()) {
+    if verified_head != Some(&VerifiedHead::of(&journal.head()?)) {
         verify_site_journal(&site.dir, &site.config)?;
     }
     RolloutJournal::new(journal, signer)

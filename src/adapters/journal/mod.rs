@@ -22,7 +22,8 @@ pub use keys::{
     parse_public_key, read_small, write_keypair,
 };
 pub use site_files::{
-    checkpoint_site_journal, checkpoints_dir, journal_path, site_trusted_keys, verify_site_journal,
+    VerifiedHead, checkpoint_site_journal, checkpoints_dir, journal_path, site_trusted_keys,
+    verify_site_journal,
 };
 pub use trusted::{KeyRotationPayload, TrustedKeys, key_rotation_payload};
 pub use verify::verify_journal;

@@ -10,6 +10,7 @@ use super::error::{JournalError, KeyError};
 use super::keys::{OperatorSigner, load_public_key};
 use super::verify::verify_journal;
 use crate::config::{SiteConfig, resolve_in_site};
+use crate::core::journal::Head;
 
 /// The journal database in a site directory.
 pub fn journal_path(site_dir: &Path) -> PathBuf {
@@ -37,12 +38,29 @@ pub fn site_trusted_keys(
     Ok(keys)
 }
 
+/// Where a journal ended when it verified: its size and head hash (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedHead {
+    pub size: u64,
+    pub hash: String,
+}
+
+impl VerifiedHead {
+    /// The journal's head as it is now, to compare with one that verified.
+    pub fn of(head: &Head) -> VerifiedHead {
+        VerifiedHead {
+            size: head.size,
+            hash: head.hash.to_string(),
+        }
+    }
+}
+
 /// Verifies the whole site journal against site.toml's keys; a missing journal is an empty
-/// one. Returns the verified head hash (hex), if any.
+/// one. Returns where the verified journal ended, if it exists.
 pub fn verify_site_journal(
     site_dir: &Path,
     config: &SiteConfig,
-) -> Result<Option<String>, JournalError> {
+) -> Result<Option<VerifiedHead>, JournalError> {
     let path = journal_path(site_dir);
     if !path.exists() {
         return Ok(None);
@@ -55,7 +73,10 @@ pub fn verify_site_journal(
             seq: problem.seq,
             message: problem.message.clone(),
         }),
-        None => Ok(Some(report.head)),
+        None => Ok(Some(VerifiedHead {
+            size: report.size,
+            hash: report.head,
+        })),
     }
 }
 
@@ -71,7 +92,7 @@ pub fn checkpoint_site_journal(
     let verified = verify_site_journal(site_dir, config)?;
     let journal = Journal::open_read_only(&path)?;
     let head = journal.head()?;
-    if verified != Some(head.hash.to_string()) {
+    if verified != Some(VerifiedHead::of(&head)) {
         return Err(JournalError::NotIntact {
             path,
             seq: head.size,
