@@ -11,8 +11,10 @@
 //! status and a newline. A `.started` without a `.done` and with the lock free means the
 //! wrapper died while the script ran (the host went down, the wrapper was killed): that step is
 //! reported `interrupted`, never `absent`, so it is not run again on the strength of a guess.
-//! `.started` is made after the `run` line is out: when our side is gone, that line is what
-//! kills the wrapper (SIGPIPE), and then nothing has started.
+//! `.started` is made after the `run` line is out: when our side is gone, writing that line
+//! kills the wrapper (SIGPIPE) or fails (SIGPIPE ignored), and then nothing has started. It is
+//! made with `set -C` (O_EXCL), so that of two wrappers only one can claim the step even where
+//! the `mkdir` lock fallback is raced; a lock directory whose pid is not written yet is held.
 //!
 //! Every exec costs the host about a millisecond of CPU per step, which adds up over a fleet, so
 //! the wrapper runs one on its usual path (`flock`) and otherwise sticks to builtins:
@@ -55,7 +57,7 @@ if command -v flock >/dev/null 2>&1; then
 else
   if ! mkdir -- "$lock" 2>/dev/null; then
     holder=; { IFS= read -r holder < "$lock/pid"; } 2>/dev/null
-    if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then say locked; exit 0; fi
+    if [ -z "$holder" ] || kill -0 "$holder" 2>/dev/null; then say locked; exit 0; fi
     rm -rf -- "$lock"
     mkdir -- "$lock" 2>/dev/null || { say locked; exit 0; }
   fi
@@ -64,11 +66,13 @@ else
 fi
 report_done locked
 if [ -e "$started" ]; then say interrupted; exit 0; fi
-say run
+say run || exit 1
+set -C
 if ! printf '' > "$started"; then
-  printf 'secureupdate-guard: cannot write %s; the script was not run\n' "$started" >&2
+  printf 'secureupdate-guard: cannot make %s; the script was not run\n' "$started" >&2
   exit 255
 fi
+set +C
 (
   umask "$session_umask"
   unset -v dir key done_file started lock code holder session_umask
@@ -99,7 +103,7 @@ report_done() {
 report_done
 if [ -d "$lock" ]; then
   holder=; { IFS= read -r holder < "$lock/pid"; } 2>/dev/null
-  if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then say running; fi
+  if [ -z "$holder" ] || kill -0 "$holder" 2>/dev/null; then say running; fi
 elif [ -f "$lock" ] && command -v flock >/dev/null 2>&1; then
   flock -n "$lock" true || say running
 fi
@@ -181,6 +185,10 @@ fn parse_exit_code(text: &[u8]) -> Option<i32> {
     let code: i32 = std::str::from_utf8(text).ok()?.parse().ok()?;
     (0..=255).contains(&code).then_some(code)
 }
+
+#[cfg(test)]
+#[path = "guard_script_host.rs"]
+mod test_host;
 
 #[cfg(test)]
 #[path = "guard_script_tests.rs"]

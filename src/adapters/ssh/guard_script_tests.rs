@@ -1,114 +1,12 @@
 //! The guard and probe scripts run by the local `sh`, with and without `flock` on the PATH:
 //! the protocol itself, apart from ssh.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::test_host::*;
 use super::*;
-
-const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-struct Host {
-    dir: tempfile::TempDir,
-    /// PATH for the scripts; without `flock` when the test asks for the mkdir lock.
-    path: String,
-}
-
-impl Host {
-    fn new(with_flock: bool) -> Host {
-        let dir = tempfile::tempdir().unwrap();
-        let path = if with_flock {
-            std::env::var("PATH").unwrap()
-        } else {
-            let bin = dir.path().join("bin");
-            std::fs::create_dir(&bin).unwrap();
-            for tool in ["sh", "mkdir", "rm"] {
-                std::os::unix::fs::symlink(which(tool), bin.join(tool)).unwrap();
-            }
-            bin.display().to_string()
-        };
-        Host { dir, path }
-    }
-
-    fn both() -> [Host; 2] {
-        [Host::new(true), Host::new(false)]
-    }
-
-    fn with_flock(&self) -> bool {
-        !self
-            .path
-            .starts_with(&self.dir.path().display().to_string())
-    }
-
-    fn markers(&self) -> PathBuf {
-        self.dir.path().join("markers")
-    }
-
-    fn file(&self, suffix: &str) -> PathBuf {
-        self.markers().join(format!("{KEY}.{suffix}"))
-    }
-
-    fn run(&self, script: &str) -> (String, i32) {
-        self.sh(GUARD_SCRIPT, GUARD_NAME, &[script], "022", b"")
-    }
-
-    fn probe(&self) -> String {
-        self.sh(PROBE_SCRIPT, PROBE_NAME, &[], "022", b"").0
-    }
-
-    /// Runs `wrapper` under `umask`, with `stdin` on its standard input.
-    fn sh(
-        &self,
-        wrapper: &str,
-        name: &str,
-        extra: &[&str],
-        umask: &str,
-        stdin: &[u8],
-    ) -> (String, i32) {
-        let mut child = Command::new(which("sh"))
-            .env_clear()
-            .env("PATH", &self.path)
-            .arg("-c")
-            .arg(format!("umask {umask} && exec \"$0\" -c \"$@\""))
-            .arg(which("sh"))
-            .arg(wrapper)
-            .arg(name)
-            .arg(self.markers())
-            .arg(KEY)
-            .args(extra)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The script may not read its input at all: a closed pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(stdin);
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        (text, out.status.code().unwrap_or(-1))
-    }
-}
-
-fn which(tool: &str) -> PathBuf {
-    ["/usr/bin", "/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(tool))
-        .find(|p| p.exists())
-        .unwrap()
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
-}
-
-fn status(text: &str) -> Option<GuardStatus> {
-    parse_guard_status(first_line(text).as_bytes())
-}
-
-fn probe_status(text: &str) -> Option<ProbeStatus> {
-    parse_probe_status(first_line(text).as_bytes())
-}
 
 #[test]
 fn a_step_runs_once_and_then_reports_its_marker() {
@@ -408,6 +306,38 @@ fn a_live_mkdir_lock_holds_and_a_stale_one_is_taken_over() {
     std::fs::write(host.file("lock").join("pid"), format!("{dead_pid}\n")).unwrap();
     assert_eq!(host.probe(), "secureupdate-probe absent\n");
     assert_eq!(host.run("echo ran").0, "secureupdate-guard run\nran\n");
+}
+
+#[test]
+fn a_mkdir_lock_whose_pid_is_not_written_yet_is_held() {
+    let host = Host::new(false);
+    std::fs::create_dir_all(host.file("lock")).unwrap();
+    assert_eq!(
+        first_line(&host.run("echo must-not-run").0),
+        "secureupdate-guard locked"
+    );
+    assert_eq!(host.probe(), "secureupdate-probe running\n");
+}
+
+#[test]
+fn a_step_claimed_by_another_wrapper_is_not_run_again() {
+    // Another wrapper made `.started` between this one's check and its claim (the mkdir
+    // fallback raced): the exclusive create fails and the script does not run.
+    for host in Host::both() {
+        let marker_dir = host.markers().display().to_string();
+        let (out, code) = host.run(&format!("echo must-not-run > '{marker_dir}/ran'"));
+        assert_eq!(code, 0, "{out}");
+        std::fs::remove_file(host.file("done")).unwrap();
+        std::fs::remove_file(host.markers().join("ran")).unwrap();
+        let guard = GUARD_SCRIPT.replace(
+            "if [ -e \"$started\" ]; then say interrupted; exit 0; fi\n",
+            "",
+        );
+        let (out, code) = host.sh(&guard, GUARD_NAME, &["echo must-not-run"], "022", b"");
+        assert_eq!(code, 255, "{out}");
+        assert!(!out.contains("must-not-run"), "{out}");
+        assert!(!host.markers().join("ran").exists());
+    }
 }
 
 #[test]
