@@ -117,7 +117,7 @@ fn q_asks_first_while_work_is_running() {
     let mut m = model();
     m.work_running = true;
     assert_eq!(run(&mut m, Command::Quit), vec![Effect::Redraw]);
-    assert!(m.message.as_ref().unwrap().text.contains("press q again"));
+    assert!(m.message.as_ref().unwrap().text().contains("press q again"));
     assert_eq!(run(&mut m, Command::Quit), vec![Effect::Quit]);
 
     // Any other key cancels the question.

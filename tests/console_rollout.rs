@@ -83,7 +83,7 @@ fn starting_needs_the_patch_id_typed_exactly() {
     type_text(&mut m, "pkg0");
     assert_eq!(update(&mut m, Action::PromptSubmit), vec![Effect::Redraw]);
     assert!(m.prompt.is_some(), "a wrong id keeps the prompt");
-    assert!(m.message.as_ref().unwrap().text.contains("pkg0-fix"));
+    assert!(m.message.as_ref().unwrap().text().contains("pkg0-fix"));
     type_text(&mut m, "-fix");
     let effects = update(&mut m, Action::PromptSubmit);
     assert_eq!(
@@ -107,7 +107,7 @@ fn no_definition_or_no_key_cannot_start_and_says_why() {
         m.message
             .as_ref()
             .unwrap()
-            .text
+            .text()
             .contains("no patch definition")
     );
     let mut m = model();
@@ -119,7 +119,7 @@ fn no_definition_or_no_key_cannot_start_and_says_why() {
         m.message
             .as_ref()
             .unwrap()
-            .text
+            .text()
             .contains("no operator key is unlocked")
     );
 }

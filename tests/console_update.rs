@@ -129,9 +129,9 @@ fn the_checklist_opens_for_the_selected_patch_and_has_seven_steps() {
         .clone()
         .expect("a step that runs with the rollout says so");
     assert!(
-        message.text.contains("runs with the rollout"),
+        message.text().contains("runs with the rollout"),
         "{}",
-        message.text
+        message.text()
     );
     run(&mut m, Command::Up);
     assert!(m.message.is_none(), "the next key clears the message");
@@ -292,7 +292,27 @@ fn errors_from_outside_show_in_the_console() {
     update(&mut m, Action::Error("could not suspend".into()));
     let message = m.message.clone().unwrap();
     assert!(message.error);
-    assert_eq!(message.text, "could not suspend");
+    assert_eq!(message.text(), "could not suspend");
+
+    // A failed rollout's reason can carry a file's or a host's words.
+    update(
+        &mut m,
+        Action::Error("bad signature on \u{1b}[2Jx\u{202e}gpj.exe".into()),
+    );
+    let shown = m.message.clone().unwrap();
+    assert!(
+        !shown
+            .text()
+            .chars()
+            .any(|c| c.is_control() || c == '\u{202e}'),
+        "{:?}",
+        shown.text()
+    );
+    assert!(
+        shown.text().starts_with("bad signature on "),
+        "{}",
+        shown.text()
+    );
 }
 
 #[test]

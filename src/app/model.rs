@@ -1,5 +1,6 @@
 //! The console's state. Only `update` changes it; render functions read it.
 
+use crate::core::sanitize::sanitize_line;
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
@@ -92,10 +93,35 @@ impl<S: Copy> Listing<S> {
     }
 }
 
+/// A line for the operator under the screen. Its text may carry a host's, a file's or a
+/// feed's words, so it is sanitized when the message is made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
-    pub text: String,
+    text: String,
     pub error: bool,
+}
+
+impl Message {
+    /// Longest message kept: more than a terminal line shows.
+    const MAX_CHARS: usize = 400;
+
+    pub fn error(text: &str) -> Message {
+        Message {
+            text: sanitize_line(text, Self::MAX_CHARS),
+            error: true,
+        }
+    }
+
+    pub fn info(text: &str) -> Message {
+        Message {
+            text: sanitize_line(text, Self::MAX_CHARS),
+            error: false,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -190,7 +190,7 @@ fn open(model: &mut Model) -> Vec<Effect> {
                         step + 1
                     )
                 };
-                model.message = Some(Message { text, error: false });
+                model.message = Some(Message::info(&text));
                 return vec![Effect::Redraw];
             }
         }
@@ -223,10 +223,9 @@ fn checklist(model: &mut Model) -> Vec<Effect> {
             vec![Effect::Redraw]
         }
         None => {
-            model.message = Some(Message {
-                text: "Select a patch first: the checklist belongs to a patch.".to_string(),
-                error: false,
-            });
+            model.message = Some(Message::info(
+                "Select a patch first: the checklist belongs to a patch.",
+            ));
             vec![Effect::Redraw]
         }
     }

@@ -8,12 +8,15 @@ use super::model::{Message, Model, RolloutAccess, ScreenKind, screen_page};
 use super::prompt::{Prompt, PromptKind};
 use super::rollout::RolloutView;
 use crate::core::rollout::WaveKind;
+use crate::core::sanitize::sanitize_line;
 use crate::engine::{Decision, Question, RollbackScope};
 
 fn say(model: &mut Model, text: impl Into<String>, error: bool) -> Vec<Effect> {
-    model.message = Some(Message {
-        text: text.into(),
-        error,
+    let text = text.into();
+    model.message = Some(if error {
+        Message::error(&text)
+    } else {
+        Message::info(&text)
     });
     vec![Effect::Redraw]
 }
@@ -190,10 +193,9 @@ pub fn prompt(model: &mut Model, action: Action) -> Vec<Effect> {
 fn submit(model: &mut Model, kind: PromptKind, typed: String) -> Vec<Effect> {
     let effect = match kind {
         PromptKind::Start { patch, definition } => {
-            model.message = Some(Message {
-                text: format!("Planning and checking {definition}..."),
-                error: false,
-            });
+            model.message = Some(Message::info(&format!(
+                "Planning and checking {definition}..."
+            )));
             Effect::StartRollout { patch, definition }
         }
         PromptKind::Decide(decision) => Effect::Answer(decision),
@@ -268,10 +270,11 @@ fn run_report(model: &mut Model, action: Action) -> Vec<Effect> {
             if let Some(rollout) = model.rollout.as_mut() {
                 rollout.active = false;
                 rollout.question = None;
-                rollout.note = Some(match &result {
+                let note = match &result {
                     Ok(summary) => summary.clone(),
                     Err(why) => format!("Stopped: {why}"),
-                });
+                };
+                rollout.note = Some(sanitize_line(&note, 400));
                 let len = rollout.hosts.len();
                 for screen in model
                     .stack
@@ -284,10 +287,7 @@ fn run_report(model: &mut Model, action: Action) -> Vec<Effect> {
                 }
             }
             if let Err(why) = result {
-                model.message = Some(Message {
-                    text: why,
-                    error: true,
-                });
+                model.message = Some(Message::error(&why));
             }
             vec![Effect::ReloadJournal, Effect::Redraw]
         }

@@ -48,7 +48,7 @@ pub fn update(model: &mut Model, action: Action) -> Vec<Effect> {
             }
         }
         Action::Error(text) => {
-            model.message = Some(Message { text, error: true });
+            model.message = Some(Message::error(&text));
             vec![Effect::Redraw]
         }
         Action::JournalLoaded(loaded) => {
@@ -133,6 +133,6 @@ fn quit(model: &mut Model, confirming: bool) -> Vec<Effect> {
             "The run left {unresolved} failed host(s) not rolled back: press q again to quit, any other key to stay."
         )
     };
-    model.message = Some(Message { text, error: true });
+    model.message = Some(Message::error(&text));
     vec![Effect::Redraw]
 }

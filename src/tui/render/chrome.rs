@@ -157,7 +157,7 @@ pub fn hints(frame: &mut Frame, area: Rect, model: &Model, look: &Look) {
         } else {
             ("", s.warn)
         };
-        let text = format!(" {prefix}{}", look.text(&message.text));
+        let text = format!(" {prefix}{}", look.text(message.text()));
         frame.render_widget(Paragraph::new(text).style(style), area);
         return;
     }
