@@ -18,6 +18,7 @@ mod output;
 mod owner;
 mod probe;
 mod sessions;
+mod stop_master;
 mod upload;
 mod validate;
 

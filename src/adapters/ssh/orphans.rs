@@ -13,6 +13,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use super::owner::{Liveness, Owner};
+use super::stop_master::stop_master;
 
 /// The name every control directory starts with.
 pub const CONTROL_DIR_PREFIX: &str = "su-ssh-";
@@ -80,16 +81,14 @@ fn stop_masters(dir: &Path) -> usize {
     entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
-        .filter(
-            |e| match openssh_mux_client::shutdown_mux_master(e.path()) {
-                Ok(()) => true,
-                // A master that already exited leaves its socket file refusing connections.
-                Err(error) => {
-                    tracing::debug!("{}: {error}", e.path().display());
-                    false
-                }
-            },
-        )
+        .filter(|e| match stop_master(&e.path()) {
+            Ok(()) => true,
+            // A master that already exited leaves its socket file refusing connections.
+            Err(error) => {
+                tracing::debug!("{}: {error}", e.path().display());
+                false
+            }
+        })
         .count()
 }
 

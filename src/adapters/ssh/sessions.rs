@@ -11,6 +11,7 @@ use super::connect_error::{ConnectFailure, classify};
 use super::control_dir::ControlDir;
 use super::master::{LaunchFailure, MasterLauncher};
 use super::options::SshOptions;
+use super::stop_master::stop_master;
 use crate::engine::executor::HostTarget;
 
 /// ssh's `ConnectTimeout` covers the TCP connect and the handshake; this margin bounds the rest
@@ -179,14 +180,16 @@ impl Drop for SessionPool {
                 continue;
             };
             if let Some(session) = &slot.session
-                && let Err(error) =
-                    openssh_mux_client::shutdown_mux_master(session.control_socket())
+                && let Err(error) = stop_master(session.control_socket())
             {
                 tracing::debug!("closing an ssh master: {error}");
             }
         }
     }
 }
+
+/// How long a master gets to acknowledge a stop request.
+const STOP_WITHIN: Duration = Duration::from_secs(2);
 
 /// Asks the session's master to stop (`ssh -O stop`): it takes no new sessions and exits once
 /// those still running end, whoever still holds the session.
@@ -197,8 +200,14 @@ async fn close(session: Arc<Session>) {
             .request_stop_listening()
             .await
     };
-    if let Err(error) = stopped.await {
-        tracing::debug!("closing an ssh master: {error}");
+    match tokio::time::timeout(STOP_WITHIN, stopped).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::debug!("closing an ssh master: {error}"),
+        Err(_) => tracing::warn!(
+            "the ssh master on {} did not answer the stop request within {} s",
+            session.control_socket().display(),
+            STOP_WITHIN.as_secs()
+        ),
     }
 }
 
