@@ -51,10 +51,12 @@ impl ControlDir {
         match Owner::of_this_process() {
             Some(owner) => {
                 if let Err(error) = owner.write_into(dir.path()) {
-                    tracing::debug!("no owner file in {}: {error}", dir.path().display());
+                    tracing::warn!("no owner file in {}: {error}", dir.path().display());
                 }
             }
-            None => tracing::debug!("no owner file: /proc/self/stat cannot be read"),
+            None => tracing::warn!(
+                "no owner file: /proc cannot be read; a crash would leave this run's masters until they idle out"
+            ),
         }
         let config = dir.path().join(CONFIG_FILE);
         fs::write(&config, generated_config(options)).map_err(|source| SshError::WriteConfig {

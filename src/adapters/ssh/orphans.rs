@@ -135,6 +135,15 @@ mod tests {
             }),
         );
         let live = dir_in(parent.path(), "su-ssh-live", Some(me));
+        let other_machine = dir_in(
+            parent.path(),
+            "su-ssh-other-machine",
+            Some(Owner {
+                pid: exited_pid(),
+                boot: me.boot ^ 1,
+                ..me
+            }),
+        );
         let other_namespace = dir_in(
             parent.path(),
             "su-ssh-other-namespace",
@@ -183,6 +192,7 @@ mod tests {
             &own,
             &live,
             &other_namespace,
+            &other_machine,
             &no_owner,
             &garbage,
             &other_name,

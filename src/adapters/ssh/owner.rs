@@ -1,7 +1,8 @@
 //! Which process a control directory belongs to: its pid, the kernel's start time for that pid
 //! (from `/proc`), so that a pid reused by a later process does not pass for the owner, and its
 //! pid namespace, since a pid means nothing to a process in another one (containers sharing a
-//! `/tmp`): an owner from another namespace is never judged gone.
+//! `/tmp`): an owner from another namespace is never judged gone. Nor is one recorded under
+//! another boot id: another machine sharing the directory (an NFS home), or before a reboot.
 
 use std::fs;
 use std::io::{ErrorKind, Read as _};
@@ -10,8 +11,8 @@ use std::path::Path;
 /// The owner file inside a control directory.
 pub const OWNER_FILE: &str = "owner";
 
-/// Longest owner file read back: three decimal numbers.
-const MAX_OWNER_BYTES: u64 = 96;
+/// Longest owner file read back: three decimal numbers and a boot id.
+const MAX_OWNER_BYTES: u64 = 160;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owner {
@@ -20,6 +21,8 @@ pub struct Owner {
     pub start: u64,
     /// The inode of `/proc/self/ns/pid`.
     pub pid_namespace: u64,
+    /// `/proc/sys/kernel/random/boot_id`: this machine, this boot.
+    pub boot: u128,
 }
 
 /// What `/proc` says about a recorded owner.
@@ -40,6 +43,7 @@ impl Owner {
             pid: std::process::id(),
             start,
             pid_namespace: this_pid_namespace()?,
+            boot: this_boot()?,
         })
     }
 
@@ -52,7 +56,7 @@ impl Owner {
             .read_to_string(&mut text)
             .ok()?;
         let fields: Vec<&str> = text.strip_suffix('\n')?.split(' ').collect();
-        let [pid, start, pid_namespace] = fields[..] else {
+        let [pid, start, pid_namespace, boot] = fields[..] else {
             return None;
         };
         let number = |s: &str| -> Option<u64> {
@@ -65,16 +69,20 @@ impl Owner {
             pid: number(pid).and_then(|n| u32::try_from(n).ok())?,
             start: number(start)?,
             pid_namespace: number(pid_namespace)?,
+            boot: parse_boot_id(boot)?,
         })
     }
 
     pub fn write_into(&self, dir: &Path) -> std::io::Result<()> {
-        let line = format!("{} {} {}\n", self.pid, self.start, self.pid_namespace);
+        let line = format!(
+            "{} {} {} {:032x}\n",
+            self.pid, self.start, self.pid_namespace, self.boot
+        );
         fs::write(dir.join(OWNER_FILE), line)
     }
 
     pub fn liveness(&self) -> Liveness {
-        if this_pid_namespace() != Some(self.pid_namespace) {
+        if this_pid_namespace() != Some(self.pid_namespace) || this_boot() != Some(self.boot) {
             return Liveness::CannotTell;
         }
         match fs::read_to_string(format!("/proc/{}/stat", self.pid)) {
@@ -89,6 +97,23 @@ impl Owner {
             Err(_) => Liveness::CannotTell,
         }
     }
+}
+
+fn this_boot() -> Option<u128> {
+    parse_boot_id(
+        fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .ok()?
+            .trim(),
+    )
+}
+
+/// A boot id as the kernel prints it (a UUID) or as the owner file keeps it (32 hex digits).
+fn parse_boot_id(text: &str) -> Option<u128> {
+    let digits: String = text.chars().filter(|&c| c != '-').collect();
+    if digits.len() != 32 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(&digits, 16).ok()
 }
 
 /// `pid:[4026531836]` → 4026531836.
@@ -137,6 +162,12 @@ mod tests {
             ..me
         };
         assert_eq!(elsewhere.liveness(), Liveness::CannotTell);
+        let other_machine = Owner {
+            pid: u32::MAX,
+            boot: me.boot ^ 1,
+            ..me
+        };
+        assert_eq!(other_machine.liveness(), Liveness::CannotTell);
     }
 
     #[test]
@@ -147,20 +178,23 @@ mod tests {
             pid: 12,
             start: 34,
             pid_namespace: 56,
+            boot: 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef,
         };
         owner.write_into(dir.path()).unwrap();
         assert_eq!(Owner::read_from(dir.path()), Some(owner));
+        let boot = "0123456789abcdef0123456789abcdef";
         let not_owners = [
-            "12 34 56",
-            "12  34 56\n",
-            "-12 34 56\n",
-            "12 34\n",
-            "12 34 56 78\n",
-            "4294967296 34 56\n",
-            "",
+            format!("12 34 56 {boot}"),
+            format!("12  34 56 {boot}\n"),
+            format!("-12 34 56 {boot}\n"),
+            "12 34 56\n".to_string(),
+            format!("12 34 56 {boot} 78\n"),
+            format!("4294967296 34 56 {boot}\n"),
+            "12 34 56 0123\n".to_string(),
+            String::new(),
         ];
         for text in not_owners {
-            fs::write(dir.path().join(OWNER_FILE), text).unwrap();
+            fs::write(dir.path().join(OWNER_FILE), &text).unwrap();
             assert_eq!(Owner::read_from(dir.path()), None, "{text:?}");
         }
     }
