@@ -149,7 +149,7 @@ pub struct Model {
     /// The rollout started in this console, running or ended.
     pub rollout: Option<RolloutView>,
     /// Kept current by `refresh_checklist`; read it with `checklist_of`.
-    pub checklist: Option<PatchChecklist>,
+    checklist: Option<PatchChecklist>,
     /// A decision being typed; keys go to it.
     pub prompt: Option<Prompt>,
     /// Lines of the help overlay scrolled past.

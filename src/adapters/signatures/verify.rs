@@ -99,22 +99,16 @@ impl SignatureCheck<'_> {
 
     fn with_origin<'o>(&'o self, origin: &'o str) -> Check<'o> {
         Check {
-            signature: self.signature,
-            signature_name: self.signature_name,
+            against: self,
             origin,
-            keys: self.keys,
-            role: self.role,
         }
     }
 }
 
 /// One check of one piece of data, named `origin` in errors.
 struct Check<'a> {
-    signature: &'a SignatureFile,
-    signature_name: &'a str,
+    against: &'a SignatureCheck<'a>,
     origin: &'a str,
-    keys: &'a [PinnedKey],
-    role: TrustList,
 }
 
 impl Check<'_> {
@@ -131,13 +125,14 @@ impl Check<'_> {
             source,
         };
         let candidates = self.candidates()?;
-        let parsed = minisign_verify::Signature::decode(&self.signature.text).map_err(|e| {
-            SignatureError::Malformed {
-                file: self.signature_name.to_string(),
-                line: 0,
-                detail: e.to_string(),
-            }
-        })?;
+        let parsed =
+            minisign_verify::Signature::decode(&self.against.signature.text).map_err(|e| {
+                SignatureError::Malformed {
+                    file: self.against.signature_name.to_string(),
+                    line: 0,
+                    detail: e.to_string(),
+                }
+            })?;
         let public_keys = candidates
             .iter()
             .map(|k| minisign_verify::PublicKey::from_base64(&k.key().to_base64()))
@@ -152,7 +147,7 @@ impl Check<'_> {
             verifiers.push(
                 key.verify_stream(&parsed)
                     .map_err(|e| SignatureError::Malformed {
-                        file: self.signature_name.to_string(),
+                        file: self.against.signature_name.to_string(),
                         line: 2,
                         detail: e.to_string(),
                     })?,
@@ -175,7 +170,7 @@ impl Check<'_> {
                 });
             }
         };
-        let key_id = self.signature.key_id_hex();
+        let key_id = self.against.signature.key_id_hex();
         if !verifiers.iter_mut().any(|v| v.finalize().is_ok()) {
             return Err(self.diagnose(&candidates, open, key_id));
         }
@@ -192,32 +187,38 @@ impl Check<'_> {
             sha256: hex::encode(actual),
             length,
             key_id,
-            trusted_comment: self.signature.trusted_comment.clone(),
+            trusted_comment: self.against.signature.trusted_comment.clone(),
         })
     }
 
     /// The pinned keys whose id is the signature's; errors when the signature is legacy or
     /// no pinned key has its id.
     fn candidates(&self) -> Result<Vec<&PinnedKey>, SignatureError> {
-        let role = self.role.role();
-        if self.keys.is_empty() {
+        let role = self.against.role.role();
+        if self.against.keys.is_empty() {
             return Err(SignatureError::NoPinnedKeys { role });
         }
-        if !self.signature.prehashed {
+        if !self.against.signature.prehashed {
             return Err(SignatureError::Legacy {
-                signature: self.signature_name.to_string(),
+                signature: self.against.signature_name.to_string(),
             });
         }
         let matching: Vec<_> = self
+            .against
             .keys
             .iter()
-            .filter(|k| k.key().key_id == self.signature.key_id)
+            .filter(|k| k.key().key_id == self.against.signature.key_id)
             .collect();
         if matching.is_empty() {
-            let pinned: Vec<String> = self.keys.iter().map(|k| k.key().key_id_hex()).collect();
+            let pinned: Vec<String> = self
+                .against
+                .keys
+                .iter()
+                .map(|k| k.key().key_id_hex())
+                .collect();
             return Err(SignatureError::UnknownKey {
-                signature: self.signature_name.to_string(),
-                key_id: self.signature.key_id_hex(),
+                signature: self.against.signature_name.to_string(),
+                key_id: self.against.signature.key_id_hex(),
                 role,
                 pinned: pinned.join(", "),
             });
@@ -235,10 +236,11 @@ impl Check<'_> {
     ) -> SignatureError {
         let bad = || SignatureError::BadSignature {
             file: self.origin.to_string(),
-            signature: self.signature_name.to_string(),
+            signature: self.against.signature_name.to_string(),
             key_id: key_id.clone(),
         };
-        let Ok(signature_box) = minisign::SignatureBox::from_string(&self.signature.text) else {
+        let Ok(signature_box) = minisign::SignatureBox::from_string(&self.against.signature.text)
+        else {
             return bad();
         };
         for candidate in candidates {
@@ -253,7 +255,7 @@ impl Check<'_> {
                 && e.to_string().contains("Comment signature")
             {
                 return SignatureError::CommentEdited {
-                    signature: self.signature_name.to_string(),
+                    signature: self.against.signature_name.to_string(),
                     key_id,
                 };
             }
