@@ -11,7 +11,7 @@ mod ssh_support;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use rollout_support::{run_plan, save, verify_site_journal};
@@ -19,7 +19,7 @@ use secureupdate::adapters::store::StateStore;
 use secureupdate::core::rollout::{Plan, StepKind};
 use secureupdate::engine::{AlwaysYes, EngineEvent, RunState, RunStore, StepRecord, StepStatus};
 use ssh_rollout_support::{HOSTS, SshRollout, wait_until};
-use ssh_support::{executor_in, processes_mentioning};
+use ssh_support::{KilledOnDrop, executor_in, processes_mentioning};
 
 /// In the child: the rollout site (with `plan.json`) and the fleet's site directory.
 const CHILD_SITE: &str = "SECUREUPDATE_TEST_CHILD_SITE";
@@ -29,16 +29,6 @@ const CHILD_TEST: &str = "child_mode_runs_the_plan_until_it_is_killed";
 /// The host whose apply holds until released: the second host of wave 3, which starts
 /// beside the first (concurrency 2), so the cut falls while other hosts are mid-wave too.
 const HELD: usize = 3;
-
-/// The child process, killed even when the test fails half-way.
-struct KilledOnDrop(Child);
-
-impl Drop for KilledOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the crash test's child process: started by it with --ignored and its environment"]

@@ -8,14 +8,14 @@ mod ssh_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use secureupdate::adapters::ssh::{SshExecutor, SshOptions};
 use secureupdate::engine::executor::{Executor, HostTarget, StepOutcome};
 use ssh_support::{
-    CollectingSink, SshdFleet, command_line, executor, executor_in, pids_mentioning, step,
-    wait_until,
+    CollectingSink, KilledOnDrop, SshdFleet, command_line, executor, executor_in, pids_mentioning,
+    step, wait_until,
 };
 
 /// In the child: the fleet's site directory, host 0 as `PORT USER MARKER_DIR`, and the file
@@ -24,16 +24,6 @@ const CHILD_FLEET: &str = "SECUREUPDATE_TEST_CHILD_FLEET";
 const CHILD_HOST: &str = "SECUREUPDATE_TEST_CHILD_HOST";
 const CHILD_READY: &str = "SECUREUPDATE_TEST_CHILD_READY";
 const CHILD_TEST: &str = "child_mode_connects_then_waits_to_be_killed";
-
-/// The child process, killed even when the test fails half-way.
-struct KilledOnDrop(Child);
-
-impl Drop for KilledOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "the orphaned-master test's child process: started by it with --ignored"]
