@@ -117,3 +117,55 @@ fn the_console_verifies_the_artifact_and_a_corrupted_copy_halts_staging() {
         assert!(load_host(&sim, host).unwrap().untouched(), "{host}");
     }
 }
+
+#[test]
+fn an_artifact_altered_after_signing_stops_the_run_before_any_host() {
+    let parent = TempDir::new().unwrap();
+    let tmux = demo(&parent, "all-good");
+    tmux.wait_for_text("TRAINING");
+    let site = parent.path().join("site");
+    std::fs::write(
+        site.join("artifacts/openssh-server_8.9p1-3ubuntu0.10_amd64.deb"),
+        "tampered\n",
+    )
+    .unwrap();
+    tmux.type_text("/8.9p1");
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    tmux.type_text("c");
+    tmux.wait_for_text("TO RUN");
+    tmux.type_text("r");
+    tmux.wait_for_text("Type openssh-ubuntu to confirm");
+    tmux.type_text("openssh-ubuntu");
+    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    let screen = tmux.wait_for_text("Stopped: artifact check failed (bad signature)");
+    assert!(
+        screen.contains("error: artifact check failed (bad signature)"),
+        "{screen}"
+    );
+    tmux.type_text("q");
+    assert_eq!(tmux.wait_for_exit(&parent.path().join("status")), "0");
+
+    let journal = Journal::open(&site.join("journal.db")).unwrap();
+    let rows = journal.rows_from(1).unwrap();
+    let verified: Vec<&StoredRow> = rows
+        .iter()
+        .filter(|row| row.subject.ends_with("verify artifact"))
+        .collect();
+    assert_eq!(verified.len(), 1, "the refusal is journaled");
+    assert!(
+        verified[0].payload.contains("\"ok\":false"),
+        "{}",
+        verified[0].payload
+    );
+    assert!(
+        !rows.iter().any(|row| row.kind == "step_started"),
+        "no host ran a step"
+    );
+    let sim = site.join("sim");
+    for host in ["web-stg-ubu-01", "lab-sim-01"] {
+        let untouched = load_host(&sim, host)
+            .map(|state| state.untouched())
+            .unwrap_or(true);
+        assert!(untouched, "{host}");
+    }
+}

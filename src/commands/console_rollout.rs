@@ -13,15 +13,16 @@ use std::sync::mpsc::SyncSender;
 use anyhow::Result;
 use chrono::Utc;
 use secureupdate::adapters::approvals::{ApprovalError, JournalApprovals};
+use secureupdate::adapters::artifacts::{ArtifactError, STORE_DIR};
 use secureupdate::adapters::console_bridge::{Answers, ConsoleDecider, feed};
 use secureupdate::adapters::journal::{Journal, OperatorSigner, journal_path};
 use secureupdate::adapters::rollout_journal::RolloutJournal;
 use secureupdate::adapters::store::StateStore;
 use secureupdate::app::Action;
 use secureupdate::app::work::Work;
-use secureupdate::config::{Role, Scenario};
+use secureupdate::config::{Role, Scenario, Site};
 use secureupdate::core::journal::{EntryKind, NewEntry};
-use secureupdate::core::rollout::Plan;
+use secureupdate::core::rollout::{ArtifactRef, Plan};
 use secureupdate::engine::{
     Decision, Engine, EventReceiver, OutputLimits, RollbackScope, RunJournal, RunOutcome,
     event_channel,
@@ -98,30 +99,22 @@ impl<'a> SiteWork<'a> {
         Fleet::open(site, kind, scenario).map_err(|e| format!("{e:#}"))
     }
 
-    /// The engine for a run (`shipping`: the plan and its hash, whose artifact, if any, is
-    /// verified into the store first, as `apply` does) or for a rollback (`None`).
+    /// The engine for a run of `plan` (its artifact, if any, deployed from the store copy that
+    /// [`Shipment::admit`] makes) or for a rollback.
     fn engine(
         &self,
         executor: Arc<Fleet>,
         signer: OperatorSigner,
         actions: SyncSender<Action>,
-        shipping: Option<(&Plan, &str)>,
+        plan: Option<&Plan>,
     ) -> Result<(Engine<Fleet>, Feed), String> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
-        let mut journal =
-            rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
-        let artifact_local = match shipping {
-            Some((plan, hash)) => match &plan.patch.artifact {
-                Some(artifact) => Some(
-                    admit(site, hash, artifact, &mut journal, &mut std::io::sink())
-                        .map_err(|e| format!("{e:#}"))?,
-                ),
-                None => None,
-            },
-            None => None,
-        };
+        let journal = rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
+        let artifact_local = plan
+            .and_then(|plan| plan.patch.artifact.as_ref())
+            .map(|artifact| site.dir.join(STORE_DIR).join(&artifact.sha256));
         let settings = engine_settings(site, signer.operator(), artifact_local);
         let (events, received) = event_channel(OutputLimits::default());
         let (questions, asked) = tokio::sync::mpsc::unbounded_channel();
@@ -178,6 +171,39 @@ impl<'a> SiteWork<'a> {
         let mut store = store;
         store.save_plan(plan)?;
         Ok(())
+    }
+}
+
+/// A patch's artifact to verify into the store before its run, as `apply` does: on the
+/// rollout's thread, since reading and hashing a large file must not hold up the screen.
+struct Shipment {
+    site: Site,
+    plan_hash: String,
+    artifact: ArtifactRef,
+    signer: OperatorSigner,
+}
+
+impl Shipment {
+    /// Verifies the artifact into `store/sha256/<hex>` (journaled, pass or fail).
+    fn admit(self) -> Result<(), String> {
+        let journal = Journal::open_or_create(&journal_path(&self.site.dir))
+            .map_err(|e| format!("the journal: {e}"))?;
+        let mut journal = RolloutJournal::new(journal, self.signer);
+        admit(
+            &self.site,
+            &self.plan_hash,
+            &self.artifact,
+            &mut journal,
+            &mut std::io::sink(),
+        )
+        .map(|_| ())
+        .map_err(|e| {
+            // The reason first: the screen may cut the message at a long path.
+            let short = e
+                .downcast_ref::<ArtifactError>()
+                .map_or("refused", ArtifactError::in_short);
+            format!("artifact check failed ({short}): {e:#}")
+        })
     }
 }
 
@@ -243,7 +269,13 @@ impl Work for SiteWork<'_> {
             .map_err(|e| format!("{e:#}"))?;
         let fleet = Arc::new(self.fleet()?);
         let (engine, feed_to) =
-            self.engine(fleet.clone(), signer, actions.clone(), Some((&plan, &hash)))?;
+            self.engine(fleet.clone(), signer.clone(), actions.clone(), Some(&plan))?;
+        let shipment = plan.patch.artifact.clone().map(|artifact| Shipment {
+            site: self.assessment.site.clone(),
+            plan_hash: hash.clone(),
+            artifact,
+            signer,
+        });
         actions
             .try_send(Action::RolloutStarted {
                 patch,
@@ -253,6 +285,9 @@ impl Work for SiteWork<'_> {
             .map_err(|e| format!("the console is not listening: {e}"))?;
         self.last_plan = Some(plan.clone());
         spawn(feed_to, async move {
+            if let Some(shipment) = shipment {
+                shipment.admit()?;
+            }
             let ran = engine.run(plan).await;
             fleet.close().await;
             ran.map(outcome_words).map_err(|e| e.to_string())

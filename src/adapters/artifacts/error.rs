@@ -43,6 +43,19 @@ pub enum ArtifactError {
 }
 
 impl ArtifactError {
+    /// The failure in a few words, for a narrow screen that cannot show the whole message.
+    pub fn in_short(&self) -> &'static str {
+        match self {
+            ArtifactError::Signature(e) => e.in_short(),
+            ArtifactError::NoSources => "no artifact sources",
+            ArtifactError::BadSource { .. } => "bad artifact source",
+            ArtifactError::NotInSources { .. } => "not in a vetted source",
+            ArtifactError::NotRegular { .. } => "not a regular file",
+            ArtifactError::Io { .. } => "unreadable",
+            ArtifactError::CopyMismatch { .. } => "stored copy mismatch",
+        }
+    }
+
     /// True when the artifact was judged and refused (exit code 1); false for unreadable input
     /// or a site that cannot judge it (exit code 2).
     pub fn is_check_failure(&self) -> bool {

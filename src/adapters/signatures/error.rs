@@ -63,6 +63,23 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
+    /// The failure in a few words, for a narrow screen that cannot show the whole message.
+    pub fn in_short(&self) -> &'static str {
+        match self {
+            SignatureError::Read { .. } => "unreadable",
+            SignatureError::Sink { .. } => "copy failed",
+            SignatureError::SignatureTooLarge { .. } | SignatureError::Malformed { .. } => {
+                "malformed signature"
+            }
+            SignatureError::NoPinnedKeys { .. } => "no pinned keys",
+            SignatureError::Legacy { .. } => "legacy signature",
+            SignatureError::UnknownKey { .. } => "unknown key",
+            SignatureError::BadSignature { .. } => "bad signature",
+            SignatureError::CommentEdited { .. } => "trusted comment edited",
+            SignatureError::HashMismatch { .. } => "SHA-256 mismatch",
+        }
+    }
+
     /// True when the input was read and judged and it failed (exit code 1); false when the input
     /// could not be read or parsed, or the site has no keys to judge it with (exit code 2).
     pub fn is_check_failure(&self) -> bool {
