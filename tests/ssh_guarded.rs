@@ -237,3 +237,47 @@ async fn five_hosts_run_in_parallel_each_exactly_once() {
     assert_ne!(guard_key("wave/0"), guard_key("wave/1"));
     ssh.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_step_is_not_run_again_until_the_operator_clears_it() {
+    let Some(fleet) = SshdFleet::start_or_skip(5) else {
+        return;
+    };
+    let ssh = executor(&fleet);
+    let host = fleet.target(0);
+    let counter = fleet.host(0).state_dir.join("count");
+    let apply = step("run-1/host-00/apply", &count_into(&counter));
+    let sink = CollectingSink::default();
+    // What a host that went down under a running step leaves: started, never done.
+    let markers = fleet.host(0).state_dir.join("markers");
+    std::fs::create_dir_all(&markers).unwrap();
+    let started = markers.join(format!("{}.started", apply.guard_key));
+    std::fs::write(&started, "").unwrap();
+
+    let refused = ssh.run_guarded(&host, &apply, &sink).await;
+    let StepOutcome::Unknown { reason } = &refused else {
+        panic!("expected Unknown, got {refused:?}");
+    };
+    assert!(
+        reason.contains(&format!("remove {}", started.display())),
+        "{reason}"
+    );
+    assert!(matches!(
+        ssh.probe(&host, &apply.guard_key).await,
+        MarkerState::Unknown { .. }
+    ));
+    assert_eq!(runs_counted(&counter), 0, "not run on a guess");
+
+    // The operator checked the host: the step had not got far. Clearing the mark lets it run.
+    std::fs::remove_file(&started).unwrap();
+    let ran = ssh.run_guarded(&host, &apply, &sink).await;
+    assert_eq!(
+        ran,
+        StepOutcome::Finished {
+            exit_code: 0,
+            already_done: false
+        }
+    );
+    assert_eq!(runs_counted(&counter), 1);
+    ssh.close().await;
+}

@@ -55,7 +55,7 @@ pub async fn run(
             output.line(&host.name, OutputStream::Stderr, clean(line));
         });
         tokio::join!(stdout, stderr);
-        outcome(host, status, child.wait().await)
+        outcome(host, &step.guard_key, status, child.wait().await)
     };
     let outcome = match tokio::time::timeout(step.timeout, running).await {
         Ok(outcome) => outcome,
@@ -88,6 +88,7 @@ fn guard_command(
 
 fn outcome(
     host: &HostTarget,
+    guard_key: &str,
     status: Option<GuardStatus>,
     exit: Result<std::process::ExitStatus, Error>,
 ) -> StepOutcome {
@@ -98,7 +99,7 @@ fn outcome(
         },
         Some(GuardStatus::Locked) => StepOutcome::Locked,
         Some(GuardStatus::Interrupted) => StepOutcome::Unknown {
-            reason: INTERRUPTED.to_string(),
+            reason: interrupted(host, guard_key),
         },
         Some(GuardStatus::Error) => StepOutcome::Unreachable {
             reason: format!(
@@ -154,10 +155,17 @@ fn outcome(
     }
 }
 
-/// Why a step that started earlier is neither run again nor taken as done.
-pub const INTERRUPTED: &str = "the step was started on the host earlier and its guard ended \
-    before the script did (killed, or the host went down): whether the script finished is not \
-    known, so it was not run again";
+/// Why a step that started earlier is neither run again nor taken as done, and what the
+/// operator can do about it on the host.
+pub fn interrupted(host: &HostTarget, guard_key: &str) -> String {
+    let marker = format!("{}/{guard_key}", clean(host.marker_dir.as_bytes()));
+    format!(
+        "the step was started on the host earlier and its guard ended before the script did \
+         (killed, or the host went down): whether the script finished is not known, so it was \
+         not run again. Check the host, then either remove {marker}.started so that the next \
+         `apply` runs the step, or write its exit code and a newline to {marker}.done"
+    )
+}
 
 /// Why a marker that holds no exit code decides nothing.
 pub fn bad_marker(text: &str) -> String {

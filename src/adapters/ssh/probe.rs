@@ -8,7 +8,7 @@ use openssh::{Error, OwningCommand, Session, Stdio};
 
 use super::connect_error::ConnectFailure;
 use super::guard_script::{PROBE_NAME, PROBE_SCRIPT, ProbeStatus, parse_probe_status};
-use super::guarded::{INTERRUPTED, bad_marker};
+use super::guarded::{bad_marker, interrupted};
 use super::output::{clean, pump_lines};
 use super::sessions::{SessionPool, SpawnFailure, error_text};
 use super::validate::{check_hex64, check_target};
@@ -54,7 +54,7 @@ pub async fn run(
         Ok::<_, Error>(status)
     };
     let state = match tokio::time::timeout(limit, asking).await {
-        Ok(Ok(Some(status))) => state_of(status),
+        Ok(Ok(Some(status))) => state_of(host, guard_key, status),
         Ok(Ok(None)) => MarkerState::Unreachable {
             reason: "the host gave no answer to the marker probe".to_string(),
         },
@@ -92,13 +92,13 @@ fn probe_command(
     command
 }
 
-fn state_of(status: ProbeStatus) -> MarkerState {
+fn state_of(host: &HostTarget, guard_key: &str, status: ProbeStatus) -> MarkerState {
     match status {
         ProbeStatus::Absent => MarkerState::Absent,
         ProbeStatus::Running => MarkerState::Running,
         ProbeStatus::Done(exit_code) => MarkerState::Done { exit_code },
         ProbeStatus::Interrupted => MarkerState::Unknown {
-            reason: INTERRUPTED.to_string(),
+            reason: interrupted(host, guard_key),
         },
         ProbeStatus::BadMarker(text) => MarkerState::Unknown {
             reason: bad_marker(&text),
