@@ -66,11 +66,8 @@ fn a_canary_that_fails_halts_the_rollout_on_screen() {
     }
 }
 
-#[test]
-fn the_console_verifies_the_artifact_and_a_corrupted_copy_halts_staging() {
-    let parent = TempDir::new().unwrap();
-    let tmux = demo(&parent, "hash-mismatch");
-    tmux.wait_for_text("TRAINING");
+/// From the queue: the Ubuntu OpenSSH row's checklist, `r`, and the patch id typed.
+fn start_openssh_ubuntu(tmux: &Tmux) {
     tmux.type_text("/8.9p1");
     tmux.run(&["send-keys", "-t", "t", "Enter"]);
     tmux.type_text("c");
@@ -79,6 +76,14 @@ fn the_console_verifies_the_artifact_and_a_corrupted_copy_halts_staging() {
     tmux.wait_for_text("Type openssh-ubuntu to confirm");
     tmux.type_text("openssh-ubuntu");
     tmux.run(&["send-keys", "-t", "t", "Enter"]);
+}
+
+#[test]
+fn the_console_verifies_the_artifact_and_a_corrupted_copy_halts_staging() {
+    let parent = TempDir::new().unwrap();
+    let tmux = demo(&parent, "hash-mismatch");
+    tmux.wait_for_text("TRAINING");
+    start_openssh_ubuntu(&tmux);
     let screen = tmux.wait_for_text("Run HALTED in wave 1");
     assert!(
         screen.contains("web-stg-ubu-01     1 FAILED at upload"),
@@ -129,14 +134,7 @@ fn an_artifact_altered_after_signing_stops_the_run_before_any_host() {
         "tampered\n",
     )
     .unwrap();
-    tmux.type_text("/8.9p1");
-    tmux.run(&["send-keys", "-t", "t", "Enter"]);
-    tmux.type_text("c");
-    tmux.wait_for_text("TO RUN");
-    tmux.type_text("r");
-    tmux.wait_for_text("Type openssh-ubuntu to confirm");
-    tmux.type_text("openssh-ubuntu");
-    tmux.run(&["send-keys", "-t", "t", "Enter"]);
+    start_openssh_ubuntu(&tmux);
     let screen = tmux.wait_for_text("Stopped: artifact check failed (bad signature)");
     assert!(
         screen.contains("error: artifact check failed (bad signature)"),
