@@ -9,7 +9,7 @@ use super::prompt::{Prompt, PromptKind};
 use super::rollout::RolloutView;
 use crate::core::rollout::WaveKind;
 use crate::core::sanitize::sanitize_line;
-use crate::engine::{Decision, Question, RollbackScope};
+use crate::engine::{Decision, EngineEvent, Question, RollbackScope};
 
 fn say(model: &mut Model, text: impl Into<String>, error: bool) -> Vec<Effect> {
     let text = text.into();
@@ -214,9 +214,14 @@ fn submit(model: &mut Model, kind: PromptKind, typed: String) -> Vec<Effect> {
 
 /// What the background reports.
 pub fn background(model: &mut Model, action: Action) -> Vec<Effect> {
+    // Steps 3 to 7 of the checklist show the run; a batch of host output changes none of them.
+    let only_output = matches!(&action, Action::Engine { events, .. } if events.iter().all(|e| {
+        matches!(e, EngineEvent::Output { .. } | EngineEvent::OutputDropped { .. })
+    }));
     let effects = run_report(model, action);
-    // Steps 3 to 7 of the checklist show the run.
-    model.refresh_checklist();
+    if !only_output {
+        model.refresh_checklist();
+    }
     effects
 }
 
