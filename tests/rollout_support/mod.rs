@@ -4,6 +4,9 @@
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
+#[path = "../policy_support/mod.rs"]
+mod policy_support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,6 +29,8 @@ use secureupdate::engine::{
 };
 use tempfile::TempDir;
 
+pub use policy_support::policy;
+
 pub const PATCH_ID: &str = "openssh-test";
 
 pub const PATCH: &str = r#"id = "openssh-test"
@@ -44,22 +49,8 @@ rollback = "tar -C /etc -xzf /var/backups/etc-ssh.tar.gz"
 smoke = "ssh -o BatchMode=yes localhost true"
 "#;
 
-const POLICY: &str = r#"default_class = "high"
-[classes.critical]
-sla_days = 3
-[classes.high]
-sla_days = 14
-[classes.medium]
-sla_days = 30
-[classes.low]
-sla_days = 90
-[classes.on-upgrade]
-sla_days = 180
-
-[[decision]]
-class = "low"
-
-[approval]
+/// The approval and rollout tables of the rollout sites' policy.
+const POLICY_TABLES: &str = r#"[approval]
 require_for = ["critical"]
 approvers = 1
 two_person = true
@@ -95,7 +86,7 @@ fn inventory() -> String {
 
 /// A site with operators alice (approver) and bob (deployer), both with unencrypted keys.
 pub fn fleet_site() -> TempDir {
-    site_with(&inventory(), POLICY, PATCH)
+    site_with(&inventory(), &policy(POLICY_TABLES), PATCH)
 }
 
 /// The same site and operators with another inventory, policy and patch definition.

@@ -4,10 +4,14 @@
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
+#[path = "../policy_support/mod.rs"]
+mod policy_support;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use policy_support::policy;
 use secureupdate::adapters::journal::{
     KeyPairText, OperatorSigner, generate_keypair, write_keypair,
 };
@@ -102,20 +106,8 @@ pub fn command_verifies(file: &Path, signature: &Path, public: &Path) -> bool {
         .success()
 }
 
-pub const POLICY: &str = r#"default_class = "high"
-[classes.critical]
-sla_days = 3
-[classes.high]
-sla_days = 14
-[classes.medium]
-sla_days = 30
-[classes.low]
-sla_days = 90
-[classes.on-upgrade]
-sla_days = 180
-[[decision]]
-class = "low"
-[approval]
+/// The approval and rollout tables of the signing sites' policy.
+const POLICY_TABLES: &str = r#"[approval]
 require_for = []
 approvers = 1
 two_person = false
@@ -162,7 +154,7 @@ pub fn write_site(
         list(&sources),
     );
     fs::write(dir.join("site.toml"), site).unwrap();
-    fs::write(dir.join("policy.toml"), POLICY).unwrap();
+    fs::write(dir.join("policy.toml"), policy(POLICY_TABLES)).unwrap();
     fs::write(dir.join("inventory.toml"), INVENTORY).unwrap();
     alice
 }

@@ -22,7 +22,7 @@ use secureupdate::core::rollout::Plan;
 use secureupdate::engine::{AlwaysYes, EngineEvent};
 use tempfile::TempDir;
 
-use crate::rollout_support::{Ran, load, plan_of, run_plan, site_with};
+use crate::rollout_support::{Ran, load, plan_of, policy, run_plan, site_with};
 pub use crate::ssh_support::wait_until;
 use crate::ssh_support::{SshdFleet, executor, processes_mentioning};
 
@@ -77,17 +77,12 @@ fn patch_toml() -> String {
     text
 }
 
-fn policy(concurrency: u32) -> String {
-    format!(
-        "default_class = \"high\"\n\
-         [classes.critical]\nsla_days = 3\n[classes.high]\nsla_days = 14\n\
-         [classes.medium]\nsla_days = 30\n[classes.low]\nsla_days = 90\n\
-         [classes.on-upgrade]\nsla_days = 180\n\n\
-         [[decision]]\nclass = \"low\"\n\n\
-         [approval]\nrequire_for = [\"critical\"]\napprovers = 1\ntwo_person = true\n\n\
+fn fleet_policy(concurrency: u32) -> String {
+    policy(&format!(
+        "[approval]\nrequire_for = [\"critical\"]\napprovers = 1\ntwo_person = true\n\n\
          [rollout]\nwaves = [1, \"50%\", \"100%\"]\nmax_fail_percentage = 40\n\
          concurrency = {concurrency}\n"
-    )
+    ))
 }
 
 /// The fleet and a site whose inventory points at it.
@@ -118,7 +113,7 @@ impl SshRollout {
                 target.name, target.address, target.port, target.user, target.marker_dir
             ));
         }
-        let site = site_with(&inventory, &policy(concurrency), &patch_toml());
+        let site = site_with(&inventory, &fleet_policy(concurrency), &patch_toml());
         let rollout = SshRollout { fleet, site };
         for i in 0..hosts {
             fs::write(rollout.state(i).join("app.conf"), original_conf(i)).unwrap();
