@@ -100,18 +100,21 @@ impl<'a> SiteWork<'a> {
     }
 
     /// The engine for a run of `plan` (its artifact, if any, deployed from the store copy that
-    /// [`Shipment::admit`] makes) or for a rollback.
+    /// [`Shipment::admit`] makes) or for a rollback. `approvals` judges the run's approval
+    /// gates; the journal it last verified is not verified again.
     fn engine(
         &self,
         executor: Arc<Fleet>,
         signer: OperatorSigner,
         actions: SyncSender<Action>,
         plan: Option<&Plan>,
+        approvals: Arc<JournalApprovals>,
     ) -> Result<(Engine<Fleet>, Feed), String> {
         let site = &self.assessment.site;
         let text = |e: &dyn std::fmt::Display| e.to_string();
         let store = StateStore::open(&site.dir.join("state.db")).map_err(|e| text(&e))?;
-        let journal = rollout_journal(site, signer.clone(), None).map_err(|e| format!("{e:#}"))?;
+        let journal = rollout_journal(site, signer.clone(), approvals.verified_head().as_ref())
+            .map_err(|e| format!("{e:#}"))?;
         let artifact_local = plan
             .and_then(|plan| plan.patch.artifact.as_ref())
             .map(|artifact| site.dir.join(STORE_DIR).join(&artifact.sha256));
@@ -127,18 +130,24 @@ impl<'a> SiteWork<'a> {
             events,
             settings,
         )
-        .with_approval_check(Arc::new(JournalApprovals::new(site)));
+        .with_approval_check(approvals);
         Ok((engine, Feed(received, asked, actions)))
     }
 
     /// The checks `apply` makes; in training, approvals and windows are handled for the trainee.
-    fn check(&self, plan: &Plan, hash: &str, signer: &OperatorSigner) -> Result<()> {
+    fn check(
+        &self,
+        plan: &Plan,
+        hash: &str,
+        signer: &OperatorSigner,
+        approvals: &JournalApprovals,
+    ) -> Result<()> {
         let site = &self.assessment.site;
         let store = StateStore::open(&site.dir.join("state.db"))?;
         check_drift(&store, plan, hash)?;
         let approver = self.training.as_ref().and_then(|t| t.approver.as_ref());
         match (
-            check_approvals(&JournalApprovals::new(site), plan, hash, signer.operator()),
+            check_approvals(approvals, plan, hash, signer.operator()),
             approver,
         ) {
             (Ok(()), _) => {}
@@ -265,11 +274,17 @@ impl Work for SiteWork<'_> {
         let signer = self.deployer()?;
         let plan = current_plan(self.assessment, definition).map_err(|e| format!("{e:#}"))?;
         let hash = plan.hash().map_err(|e| e.to_string())?;
-        self.check(&plan, &hash, &signer)
+        let approvals = Arc::new(JournalApprovals::new(&self.assessment.site));
+        self.check(&plan, &hash, &signer, &approvals)
             .map_err(|e| format!("{e:#}"))?;
         let fleet = Arc::new(self.fleet()?);
-        let (engine, feed_to) =
-            self.engine(fleet.clone(), signer.clone(), actions.clone(), Some(&plan))?;
+        let (engine, feed_to) = self.engine(
+            fleet.clone(),
+            signer.clone(),
+            actions.clone(),
+            Some(&plan),
+            approvals,
+        )?;
         let shipment = plan.patch.artifact.clone().map(|artifact| Shipment {
             site: self.assessment.site.clone(),
             plan_hash: hash.clone(),
@@ -311,7 +326,8 @@ impl Work for SiteWork<'_> {
             .clone()
             .ok_or_else(|| "no run started in this console".to_string())?;
         let fleet = Arc::new(self.fleet()?);
-        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions, None)?;
+        let approvals = Arc::new(JournalApprovals::new(&self.assessment.site));
+        let (engine, feed_to) = self.engine(fleet.clone(), signer, actions, None, approvals)?;
         spawn(feed_to, async move {
             let report = engine.roll_back(plan, scope).await;
             fleet.close().await;
