@@ -23,11 +23,7 @@ fn run_checked(site: &Path, plan: &secureupdate::core::rollout::Plan) -> Ran {
     let sim = sim(Scenario::all_good(1), Some(site.join("sim")));
     let (engine, mut received) = engine(site, sim, Arc::new(AlwaysYes), None);
     let engine = engine.with_approval_check(Arc::new(JournalApprovals::new(&load(site))));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let outcome = runtime.block_on(engine.run(plan.clone()));
+    let outcome = block_on(engine.run(plan.clone()));
     let mut events = Vec::new();
     while let Ok(event) = received.try_recv() {
         events.push(event);

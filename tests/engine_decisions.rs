@@ -208,14 +208,7 @@ fn an_automatic_policy_rolls_back_a_failed_verify_without_asking() {
         None,
         RollbackMode::Automatic,
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    assert_eq!(
-        runtime.block_on(engine.run(plan)).unwrap(),
-        RunOutcome::Done
-    );
+    assert_eq!(block_on(engine.run(plan)).unwrap(), RunOutcome::Done);
     assert!(
         decider
             .asked()
@@ -237,11 +230,7 @@ fn roll_back(
     scope: RollbackScope,
 ) -> Result<secureupdate::engine::RollbackReport, EngineError> {
     let (engine, _events) = engine(site, sim, Arc::new(AlwaysYes), None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    runtime.block_on(engine.roll_back(plan.clone(), scope))
+    block_on(engine.roll_back(plan.clone(), scope))
 }
 
 #[test]

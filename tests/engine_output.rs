@@ -52,13 +52,9 @@ fn a_flood_of_output_is_capped_per_host_counted_and_the_run_completes_without_a_
             on_failed_verify: RollbackMode::Ask,
         },
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
     // Nobody reads until the run is over.
     assert_eq!(
-        runtime.block_on(engine.run(plan.clone())).unwrap(),
+        block_on(engine.run(plan.clone())).unwrap(),
         RunOutcome::Done
     );
 

@@ -57,14 +57,6 @@ fn journal(site: &Path) -> Box<dyn RunJournal> {
     Box::new(RolloutJournal::new(journal, signer(site, "bob")))
 }
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 fn drain(received: &mut EventReceiver) -> Vec<EngineEvent> {
     let mut events = Vec::new();
     while let Ok(event) = received.try_recv() {

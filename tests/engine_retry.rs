@@ -15,14 +15,6 @@ use secureupdate::core::policy::PriorityClass;
 use secureupdate::core::rollout::{StepKind, guard_key};
 use secureupdate::engine::{AlwaysYes, EngineError, RunOutcome};
 
-fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(future)
-}
-
 fn retry(site: &Path, plan: &secureupdate::core::rollout::Plan) -> Result<RunOutcome, EngineError> {
     let sim = sim(Scenario::all_good(1), Some(site.join("sim")));
     let (engine, _events) = engine(site, sim, Arc::new(AlwaysYes), None);

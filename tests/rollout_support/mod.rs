@@ -248,11 +248,16 @@ pub fn run_with(
     decider: Arc<dyn Decider>,
     artifact_local: Option<PathBuf>,
 ) -> Ran {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    block_on(run_plan(site, plan, executor, decider, artifact_local))
+}
+
+/// Runs `future` to its end on a fresh single-threaded runtime with timers.
+pub fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .unwrap();
-    runtime.block_on(run_plan(site, plan, executor, decider, artifact_local))
+        .unwrap()
+        .block_on(future)
 }
 
 /// Stores the plan and runs it to its end on any executor, collecting every event.
