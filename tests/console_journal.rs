@@ -3,23 +3,15 @@
 mod console_support;
 
 use secureupdate::app::journal::{JournalRow, JournalSnapshot, JournalView};
-use secureupdate::app::keymap::{Command, Keymap};
+use secureupdate::app::keymap::Command;
 use secureupdate::app::model::ScreenKind;
 use secureupdate::app::{Action, Effect, Model, update};
 use secureupdate::core::journal::{ChainHash, Head, JournalId};
 
-fn model() -> Model {
-    Model::new(
-        console_support::fleet(10, 5),
-        Keymap::default(),
-        console_support::now(),
-        80,
-        24,
-    )
-}
+use console_support::run;
 
-fn run(model: &mut Model, command: Command) -> Vec<Effect> {
-    update(model, Action::Command(command))
+fn model() -> Model {
+    console_support::model(10, 5)
 }
 
 /// A journal of `size` entries, newest first.

@@ -6,7 +6,7 @@ mod console_support;
 
 use secureupdate::app::action::InputRequest;
 use secureupdate::app::checklist::StepState;
-use secureupdate::app::keymap::{Command, Keymap};
+use secureupdate::app::keymap::Command;
 use secureupdate::app::model::{RolloutAccess, ScreenKind};
 use secureupdate::app::rollout::{HOST_LOG_LINES, HostState};
 use secureupdate::app::{Action, Effect, Model, update};
@@ -16,20 +16,12 @@ use secureupdate::engine::{
     Decision, EngineEvent, HostResult, Question, RollbackScope, RunOutcome,
 };
 
+use console_support::run;
+
 fn model() -> Model {
-    let mut m = Model::new(
-        console_support::fleet(3, 6),
-        Keymap::default(),
-        console_support::now(),
-        80,
-        24,
-    );
+    let mut m = console_support::model(3, 6);
     m.access = RolloutAccess::Ready { training: false };
     m
-}
-
-fn run(m: &mut Model, command: Command) -> Vec<Effect> {
-    update(m, Action::Command(command))
 }
 
 fn type_text(m: &mut Model, text: &str) {

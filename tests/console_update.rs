@@ -5,23 +5,11 @@ mod console_support;
 
 use chrono::Duration;
 use secureupdate::app::action::InputRequest;
-use secureupdate::app::keymap::{Command, Keymap};
+use secureupdate::app::keymap::Command;
 use secureupdate::app::model::{Pane, ScreenKind};
 use secureupdate::app::{Action, Effect, Model, update};
 
-fn model(patches: usize, assets: usize) -> Model {
-    Model::new(
-        console_support::fleet(patches, assets),
-        Keymap::default(),
-        console_support::now(),
-        80,
-        24,
-    )
-}
-
-fn run(model: &mut Model, command: Command) -> Vec<Effect> {
-    update(model, Action::Command(command))
-}
+use console_support::{model, run};
 
 fn type_filter(model: &mut Model, text: &str) {
     run(model, Command::Filter);

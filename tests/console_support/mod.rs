@@ -1,4 +1,5 @@
 //! A synthetic fleet for console tests and benchmarks: deterministic, any size.
+#![allow(dead_code)]
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use secureupdate::app::fleet::{AssetRow, CveRow, Fleet, PatchRow, RolloutSummary, SiteFacts};
@@ -117,4 +118,23 @@ pub fn fleet(patches: usize, assets: usize) -> Fleet {
         patches: patch_rows,
         assets: asset_rows,
     }
+}
+
+/// A console at 80x24 on a synthetic fleet of `patches` patches and `assets` assets.
+pub fn model(patches: usize, assets: usize) -> secureupdate::app::Model {
+    secureupdate::app::Model::new(
+        fleet(patches, assets),
+        secureupdate::app::keymap::Keymap::default(),
+        now(),
+        80,
+        24,
+    )
+}
+
+/// Presses the key of `command`.
+pub fn run(
+    model: &mut secureupdate::app::Model,
+    command: secureupdate::app::keymap::Command,
+) -> Vec<secureupdate::app::Effect> {
+    secureupdate::app::update(model, secureupdate::app::Action::Command(command))
 }
