@@ -135,7 +135,8 @@ impl JournalApprovals {
         if !db.exists() {
             return Ok(Vec::new());
         }
-        let now = VerifiedHead::of(&Journal::open_read_only(&db)?.head()?);
+        let journal = Journal::open_read_only(&db)?;
+        let now = VerifiedHead::of(&journal.head()?);
         if let Some((head, approvals)) = self.cached()
             && head == now
         {
@@ -151,7 +152,7 @@ impl JournalApprovals {
             return Ok(Vec::new());
         };
         let mut approvals = Vec::new();
-        Journal::open_read_only(&db)?.for_each_row(1, |row| {
+        journal.for_each_row(1, |row| {
             // Entries appended after the verification are not vouched for.
             if row.kind != "approve" || u64::try_from(row.seq).map_or(true, |seq| seq > head.size) {
                 return;
